@@ -1,0 +1,55 @@
+/* The permission table (see roles.h). A module adds its permissions here, next to the rest, so that
+ * the whole authorization matrix can be read in one place. */
+#include "auth/roles.h"
+#include <string.h>
+
+static const char *const role_names[ROLE_COUNT] = {
+    "staff", "social_worker", "volunteer", "resident", "org_rep",
+    "reviewer", "reporter", "editor", "district_admin", "admin",
+};
+
+#define ANY_MEMBER (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_VOLUNTEER | ROLE_RESIDENT | ROLE_ORG_REP | \
+                    ROLE_REVIEWER | ROLE_REPORTER | ROLE_EDITOR)
+
+const struct permission permissions[] = {
+    {"session", ANY_MEMBER | ROLES_GLOBAL, "any logged-in account"},
+    {"community.read", ANY_MEMBER | ROLES_GLOBAL, "see a community's name and key numbers"},
+    {"communities.create", ROLE_ADMIN | ROLE_DISTRICT_ADMIN, "create a community in a town"},
+    {"towns.manage", ROLE_ADMIN, "create districts and towns"},
+    {"registry.read", ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLES_GLOBAL, "read compounds, buildings, venues, organisations, staff"},
+    {"registry.write", ROLE_STAFF | ROLE_ADMIN, "change compounds, buildings, venues, organisations, staff"},
+    {"people.read", ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLES_GLOBAL, "read people, masked"},
+    {"people.write", ROLE_STAFF | ROLE_ADMIN, "add, change and import people"},
+    {"people.unmask", ROLE_STAFF | ROLE_ADMIN, "see phone and ID numbers in full (audited)"},
+    {"audit.read", ROLE_ADMIN, "read and verify the audit log"},
+};
+const int permission_count = sizeof permissions / sizeof permissions[0];
+
+unsigned role_from_name(const char *name)
+{
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (strcmp(role_names[i], name) == 0)
+            return 1u << i;
+    return 0;
+}
+
+const char *role_name(unsigned bit)
+{
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (bit == 1u << i)
+            return role_names[i];
+    return "?";
+}
+
+unsigned perm_roles(const char *perm)
+{
+    for (int i = 0; i < permission_count; i++)
+        if (strcmp(permissions[i].name, perm) == 0)
+            return permissions[i].roles;
+    return 0;
+}
+
+int perm_allows(const char *perm, unsigned roles)
+{
+    return perm && (perm_roles(perm) & roles) != 0;
+}

@@ -1,0 +1,71 @@
+/* The message catalogue of i18n.h. A code is a short English key; each has a zh-CN and an English
+ * text. Field checks (required, too_long, …) are codes too, so field errors read naturally. */
+#include "core/i18n.h"
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+    const char *code, *zh, *en;
+} catalogue[] = {
+    /* errors */
+    {"bad_request", "请求格式不正确", "The request is malformed"},
+    {"invalid_json", "请求内容不是有效的 JSON 对象", "The body is not a valid JSON object"},
+    {"unauthorized", "请先登录", "Please log in first"},
+    {"bad_credentials", "账号或密码不正确", "Wrong login or password"},
+    {"forbidden", "您没有权限执行此操作", "You are not allowed to do this"},
+    {"csrf_failed", "安全校验失败（缺少或错误的 X-CSRF-Token），请刷新页面后重试",
+     "Security check failed (missing or wrong X-CSRF-Token); reload the page and try again"},
+    {"not_found", "找不到请求的内容", "Not found"},
+    {"method_not_allowed", "该地址不支持此请求方法", "This method is not allowed here"},
+    {"conflict", "与已有数据冲突（可能重复）", "This conflicts with existing data (a duplicate?)"},
+    {"payload_too_large", "提交的内容太大", "The request body is too large"},
+    {"unsupported_media_type", "不支持的内容类型", "Unsupported content type"},
+    {"validation_failed", "请检查填写的内容", "Please check the fields"},
+    {"rate_limited", "尝试次数过多，请稍后再试", "Too many attempts; try again later"},
+    {"unavailable", "服务暂时不可用，请稍后再试", "The service is temporarily unavailable"},
+    {"internal", "服务器内部错误，请稍后再试", "Internal server error; try again later"},
+    {"unmask_forbidden", "您的角色无权查看完整个人信息", "Your role may not see unmasked personal data"},
+    {"import_empty", "导入文件为空或缺少表头", "The file is empty or has no header row"},
+    {"import_no_name_column", "表头中没有“姓名”列", "The header has no name column"},
+    {"csv_parse", "CSV 格式错误", "The CSV is malformed"},
+    /* field checks */
+    {"required", "必填", "Required"},
+    {"invalid_type", "类型不正确", "Wrong type"},
+    {"too_long", "内容过长", "Too long"},
+    {"too_large", "数值过大", "Too large"},
+    {"must_be_positive", "必须为正整数", "Must be a positive whole number"},
+    {"invalid_choice", "不是可选的值", "Not one of the allowed values"},
+    {"unknown_field", "不认识的字段", "Unknown field"},
+    {"not_a_number", "必须是数字", "Must be a number"},
+    {"phone_chars", "手机号只能包含数字", "A phone number has digits only"},
+    {"phone_length", "手机号应为 11 位", "A mobile number has 11 digits"},
+    {"phone_prefix", "不是有效的大陆手机号（应以 13–19 开头）", "Not a mainland mobile number (starts 13–19)"},
+    {"id_length", "身份证号应为 18 位", "An ID number has 18 characters"},
+    {"id_chars", "身份证号前 17 位须为数字，最后一位为数字或 X", "The first 17 characters are digits, the last a digit or X"},
+    {"id_region", "身份证号的地区码无效", "The region code of the ID number is not valid"},
+    {"id_date", "身份证号中的出生日期无效", "The birth date in the ID number is not valid"},
+    {"id_check", "身份证号校验位不正确", "The check digit of the ID number is wrong"},
+    {"unknown_compound", "找不到该小区", "No such compound"},
+    {"unknown_building", "找不到该楼栋", "No such building"},
+    {"unknown_town", "找不到该镇街", "No such town"},
+    {"duplicate_id_number", "该身份证号已登记", "This ID number is already registered"},
+    {"duplicate_name", "名称已存在", "This name already exists"},
+    {"invalid_format", "格式应为 csv 或 xlsx", "The format is csv or xlsx"},
+};
+
+const char *i18n_text(lang_t lang, const char *code)
+{
+    for (size_t i = 0; i < sizeof catalogue / sizeof catalogue[0]; i++)
+        if (strcmp(catalogue[i].code, code) == 0)
+            return lang == LANG_EN ? catalogue[i].en : catalogue[i].zh;
+    return code;
+}
+
+lang_t i18n_lang(const char *al)
+{
+    if (!al)
+        return LANG_ZH;
+    while (*al == ' ')
+        al++;
+    return strncasecmp(al, "en", 2) == 0 ? LANG_EN : LANG_ZH;
+}

@@ -1,0 +1,16 @@
+/* Checks a JSON body against a route's field list before the handler runs: unknown fields,
+ * required fields, types, lengths, choices, phone and ID numbers. Every problem is reported, each
+ * under its field, in the caller's language. */
+#ifndef LINLI_VALIDATE_H
+#define LINLI_VALIDATE_H
+#include "server/http.h"
+
+/* 0 when body passes; else -1 with *fields (a new object) naming each bad field. partial: fields
+ * marked required may be absent (PATCH). */
+int validate_body(req *r, const field_spec *spec, const json_t *body, int partial, json_t **fields);
+/* The message code for a phone or ID number that does not pass, or NULL when it passes. */
+const char *validate_phone_code(const char *s);
+const char *validate_idnum_code(const char *s);
+/* Number of UTF-8 code points in s. */
+size_t utf8_length(const char *s);
+#endif

@@ -1,0 +1,11 @@
+/* The list of modules. A module adds its folder and one line here. */
+#include "server/router.h"
+
+extern const module system_module;
+extern const module registry_module;
+
+const module *const modules[] = {
+    &system_module,
+    &registry_module,
+};
+const int module_count = sizeof modules / sizeof modules[0];

@@ -1,0 +1,573 @@
+/* People of a community: the least personal data the work needs. Phone and ID numbers and the
+ * needy flag are stored only sealed (secretbox) with keyed look-up hashes; they leave the server
+ * masked (138****1234) unless the caller's role may unmask and asks (?unmask=1), and every
+ * unmasking writes an audit row naming whose data was shown. The CSV import keeps the good rows,
+ * reports each bad one with its line and reason, and rolls back any row it could not finish. */
+#include "core/audit.h"
+#include "core/idnum.h"
+#include "core/mask.h"
+#include "core/phone.h"
+#include "core/validate.h"
+#include "auth/roles.h"
+#include "modules/registry/people.h"
+#include "modules/registry/registry.h"
+#include "server/reply.h"
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char *const tag_names[] = {"elder", "child", "party_member", "building_leader", NULL};
+static const char *const tag_zh[] = {"长者", "儿童", "党员", "楼长", NULL};
+static const char *const genders[] = {"M", "F", NULL};
+
+const field_spec people_body[] = {
+    {"name", F_STR, 1, 30, NULL, "name"},
+    {"phone", F_PHONE, 0, 0, NULL, "mainland mobile number; stored encrypted"},
+    {"id_number", F_IDNUM, 0, 0, NULL, "resident ID number (GB 11643); stored encrypted"},
+    {"gender", F_ENUM, 0, 0, genders, "M or F; taken from the ID number when it is given"},
+    {"compound_id", F_ID, 0, 0, NULL, "the compound (小区) the person lives in"},
+    {"building_name", F_STR, 0, 30, NULL, "building in that compound, e.g. 3栋 (created if new)"},
+    {"room", F_STR, 0, 20, NULL, "room, e.g. 2-1503"},
+    {"tags", F_TAGS, 0, 0, tag_names, "elder, child, party_member, building_leader"},
+    {"needy", F_BOOL, 0, 0, NULL, "needy household (困难群众); sensitive, stored encrypted"},
+    {0},
+};
+const column_spec people_columns[] = {
+    {"id", "编号", "ID"}, {"name", "姓名", "Name"}, {"gender", "性别", "Gender"}, {"birth_year", "出生年份", "Birth year"},
+    {"phone", "手机号", "Phone"}, {"id_number", "身份证号", "ID number"}, {"compound_name", "小区", "Compound"},
+    {"building_name", "楼栋", "Building"}, {"room", "房号", "Room"}, {"tags", "标签", "Tags"}, {0},
+};
+const char *const people_query[] = {"q", "compound_id", "tag", "unmask", NULL};
+
+unsigned people_tag_bit(const char *name)
+{
+    for (int i = 0; tag_names[i]; i++)
+        if (strcmp(name, tag_names[i]) == 0 || strcmp(name, tag_zh[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
+static const char *tags_text(arena *a, unsigned tags)
+{
+    char buf[128] = "";
+    for (int i = 0; tag_names[i]; i++)
+        if (tags & (1u << i)) {
+            if (buf[0])
+                strcat(buf, ",");
+            strcat(buf, tag_names[i]);
+        }
+    return arena_strdup(a, buf);
+}
+
+static const char sql_building_find[] =
+    "SELECT id FROM buildings WHERE community_id = $1 AND compound_id = $2 AND name = $3";
+static const char sql_building_add[] =
+    "INSERT INTO buildings (community_id, id, compound_id, name, floors) VALUES ($1, $2, $3, $4, 0)";
+static const char sql_person_insert[] =
+    "INSERT INTO people (community_id, id, name, gender, birth_year, compound_id, building_id, room, tags, "
+    "phone_enc, phone_idx, id_enc, id_idx, needy_enc, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+
+store_rc person_insert(store *s, arena *a, const struct crypto_keys *k, int64_t community_id,
+                       const struct person_in *in, int64_t *id)
+{
+    const char *cid = arena_i64(a, community_id);
+    const char *building = NULL;
+    store_rc rc = STORE_OK;
+    if (in->compound_id && in->building_name && *in->building_name) {
+        int64_t bid = 0;
+        int found = 0;
+        const char *p[4] = {cid, arena_i64(a, in->compound_id), in->building_name};
+        rc = store_query_i64(s, a, sql_building_find, 3, p, &bid, &found);
+        if (rc == STORE_OK && !found) {
+            rc = store_next_id(s, a, &bid);
+            const char *q[4] = {cid, arena_i64(a, bid), p[1], in->building_name};
+            if (rc == STORE_OK)
+                rc = store_exec(s, a, sql_building_add, 4, q, NULL);
+        }
+        building = arena_i64(a, bid);
+    }
+    if (rc == STORE_OK)
+        rc = store_next_id(s, a, id);
+    if (rc != STORE_OK)
+        return rc;
+    char phone[12] = "", idn[19] = "";
+    if (in->phone && *in->phone)
+        phone_normalize(in->phone, phone);
+    if (in->id_number && *in->id_number)
+        idnum_normalize(in->id_number, idn);
+    const char *gender = in->gender && *in->gender ? in->gender : NULL;
+    int birth_year = in->birth_year;
+    if (idn[0]) {
+        gender = (idn[16] - '0') % 2 ? "M" : "F";
+        birth_year = (idn[6] - '0') * 1000 + (idn[7] - '0') * 100 + (idn[8] - '0') * 10 + (idn[9] - '0');
+    }
+    const char *p[15] = {
+        cid,
+        arena_i64(a, *id),
+        in->name,
+        gender,
+        birth_year ? arena_i64(a, birth_year) : NULL,
+        in->compound_id ? arena_i64(a, in->compound_id) : NULL,
+        building,
+        in->room ? in->room : "",
+        tags_text(a, in->tags),
+        phone[0] ? crypto_seal(a, k, phone) : NULL,
+        phone[0] ? crypto_lookup_hash(a, k, phone) : NULL,
+        idn[0] ? crypto_seal(a, k, idn) : NULL,
+        idn[0] ? crypto_lookup_hash(a, k, idn) : NULL,
+        in->needy >= 0 ? crypto_seal(a, k, in->needy ? "1" : "0") : NULL,
+        arena_i64(a, (int64_t)time(NULL)),
+    };
+    return store_exec(s, a, sql_person_insert, 15, p, NULL);
+}
+
+#define PERSON_SELECT                                                                                       \
+    "SELECT p.id, p.name, p.gender, p.birth_year, p.phone_enc, p.id_enc, p.compound_id, c.name, b.name, "   \
+    "p.room, p.tags, p.needy_enc FROM people p "                                                            \
+    "LEFT JOIN compounds c ON c.community_id = p.community_id AND c.id = p.compound_id "                  \
+    "LEFT JOIN buildings b ON b.community_id = p.community_id AND b.id = p.building_id "
+#define PERSON_FILTER                                                                                        \
+    "WHERE p.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR p.name LIKE CAST($2 AS TEXT) "               \
+    "OR p.phone_idx = CAST($3 AS TEXT) OR p.id_idx = CAST($3 AS TEXT)) "                                     \
+    "AND (CAST($4 AS BIGINT) IS NULL OR p.compound_id = CAST($4 AS BIGINT)) "                                \
+    "AND (CAST($5 AS TEXT) IS NULL OR (',' || p.tags || ',') LIKE CAST($5 AS TEXT)) "
+static const char sql_people[] = PERSON_SELECT PERSON_FILTER "ORDER BY p.id LIMIT $6 OFFSET $7";
+static const char sql_people_count[] = "SELECT count(*) FROM people p " PERSON_FILTER;
+static const char sql_person_one[] = PERSON_SELECT "WHERE p.community_id = $1 AND p.id = $2";
+
+/* Row i of a PERSON_SELECT as JSON, masked unless unmask. */
+static json_t *person_json(req *r, const store_rows *rows, int i, int unmask)
+{
+    const char *phone = crypto_open(r->a, &r->app->keys, store_cell(rows, i, 4));
+    const char *idn = crypto_open(r->a, &r->app->keys, store_cell(rows, i, 5));
+    const char *needy = crypto_open(r->a, &r->app->keys, store_cell(rows, i, 11));
+    char mp[32], mi[32];
+    if (phone && !unmask) {
+        mask_phone(phone, mp, sizeof mp);
+        phone = mp;
+    }
+    if (idn && !unmask) {
+        mask_idnum(idn, mi, sizeof mi);
+        idn = mi;
+    }
+    json_t *tags = json_array();
+    const char *t = store_cell(rows, i, 10);
+    while (t && *t) {
+        const char *e = strchr(t, ',');
+        size_t n = e ? (size_t)(e - t) : strlen(t);
+        json_array_append_new(tags, json_stringn(t, n));
+        t = e ? e + 1 : t + n;
+    }
+    json_t *o = json_pack("{s:I, s:s, s:s?, s:o, s:s?, s:s?, s:o, s:s?, s:s?, s:s, s:o, s:o}",
+                          "id", (json_int_t)store_cell_i64(rows, i, 0), "name", store_cell(rows, i, 1),
+                          "gender", store_cell(rows, i, 2),
+                          "birth_year", store_cell(rows, i, 3) ? json_integer(store_cell_i64(rows, i, 3)) : json_null(),
+                          "phone", phone, "id_number", idn,
+                          "compound_id", store_cell(rows, i, 6) ? json_integer(store_cell_i64(rows, i, 6)) : json_null(),
+                          "compound_name", store_cell(rows, i, 7), "building_name", store_cell(rows, i, 8),
+                          "room", store_cell(rows, i, 9), "tags", tags,
+                          "needy", unmask && needy ? json_boolean(strcmp(needy, "1") == 0) : json_null());
+    return o;
+}
+
+/* -1 after replying when ?unmask=1 is asked by a role that may not; else 0 or 1. */
+static int unmask_wanted(req *r)
+{
+    const char *u = req_query(r, "unmask");
+    if (!u || strcmp(u, "1") != 0)
+        return 0;
+    if (!perm_allows("people.unmask", r->roles)) {
+        reply_error(r, 403, "unmask_forbidden", NULL);
+        return -1;
+    }
+    return 1;
+}
+
+/* Writes the audit row of an unmasking: whose data was shown, and which fields. */
+static store_rc audit_unmask(req *r, json_t *ids)
+{
+    json_t *what = json_pack("{s:o, s:[s,s,s]}", "people", ids, "fields", "phone", "id_number", "needy");
+    store_rc rc = audit_append(r->db, r->a, r->community_id, r->account_id, r->login, "unmask", "person", NULL, NULL, what);
+    json_decref(what);
+    return rc;
+}
+
+void people_list(req *r)
+{
+    struct list_args la;
+    if (list_args_parse(r, &la) != 0)
+        return;
+    int unmask = unmask_wanted(r);
+    if (unmask < 0)
+        return;
+    const char *compound = req_query(r, "compound_id");
+    const char *tag = req_query(r, "tag");
+    json_t *fields = NULL;
+    if (compound && (!*compound || strtoll(compound, NULL, 10) <= 0 || strspn(compound, "0123456789") != strlen(compound)))
+        field_error(r, &fields, "compound_id", "not_a_number");
+    if (tag && *tag && !people_tag_bit(tag))
+        field_error(r, &fields, "tag", "invalid_choice");
+    if (fields) {
+        reply_error(r, 422, "validation_failed", fields);
+        return;
+    }
+    /* An exact phone or ID number is found through its look-up hash. */
+    const char *exact = NULL;
+    char norm[19];
+    if (la.q) {
+        if (phone_normalize(la.q, norm) == 0)
+            exact = crypto_lookup_hash(r->a, &r->app->keys, norm);
+        else if (strlen(la.q) == 18) {
+            idnum_normalize(la.q, norm);
+            exact = crypto_lookup_hash(r->a, &r->app->keys, norm);
+        }
+    }
+    const char *p[7] = {arena_i64(r->a, r->community_id), la.like, exact, compound && *compound ? compound : NULL,
+                        tag && *tag ? arena_printf(r->a, "%%,%s,%%", tag_names[__builtin_ctz(people_tag_bit(tag))]) : NULL,
+                        arena_i64(r->a, la.limit), arena_i64(r->a, la.offset)};
+    if (unmask && db_begin(r) != 0)
+        return;
+    store_rows *rows = NULL;
+    int64_t total = 0;
+    int found;
+    store_rc rc = store_exec(r->db, r->a, sql_people, 7, p, &rows);
+    if (rc == STORE_OK)
+        rc = store_query_i64(r->db, r->a, sql_people_count, 5, p, &total, &found);
+    json_t *items = json_array(), *ids = json_array();
+    for (int i = 0; rc == STORE_OK && i < rows->nrows; i++) {
+        json_array_append_new(items, person_json(r, rows, i, unmask));
+        json_array_append_new(ids, json_integer(store_cell_i64(rows, i, 0)));
+    }
+    if (unmask && rc == STORE_OK) {
+        rc = audit_unmask(r, ids);
+        ids = NULL;
+        if (rc == STORE_OK && db_commit(r) != 0) {
+            json_decref(items);
+            return;
+        }
+    }
+    json_decref(ids);
+    if (rc != STORE_OK) {
+        json_decref(items);
+        if (unmask)
+            db_fail(r, rc);
+        else
+            reply_store_error(r, rc);
+        return;
+    }
+    reply_list(r, &la, items, total, NULL);
+}
+
+void people_get(req *r)
+{
+    int unmask = unmask_wanted(r);
+    if (unmask < 0)
+        return;
+    const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, req_param_i64(r, 1))};
+    if (unmask && db_begin(r) != 0)
+        return;
+    store_rows *rows = NULL;
+    store_rc rc = store_exec(r->db, r->a, sql_person_one, 2, p, &rows);
+    if (rc == STORE_OK && rows->nrows == 0) {
+        if (unmask)
+            store_rollback(r->db);
+        reply_error(r, 404, "not_found", NULL);
+        return;
+    }
+    if (unmask && rc == STORE_OK) {
+        rc = audit_unmask(r, json_pack("[I]", (json_int_t)store_cell_i64(rows, 0, 0)));
+        if (rc == STORE_OK && db_commit(r) != 0)
+            return;
+    }
+    if (rc != STORE_OK) {
+        if (unmask)
+            db_fail(r, rc);
+        else
+            reply_store_error(r, rc);
+        return;
+    }
+    reply_json(r, 200, person_json(r, rows, 0, unmask));
+}
+
+static const char sql_compound_exists[] = "SELECT 1 FROM compounds WHERE community_id = $1 AND id = $2";
+
+void people_create(req *r)
+{
+    struct person_in in = {0};
+    in.name = json_string_value(json_object_get(r->in, "name"));
+    in.phone = json_string_value(json_object_get(r->in, "phone"));
+    in.id_number = json_string_value(json_object_get(r->in, "id_number"));
+    in.gender = json_string_value(json_object_get(r->in, "gender"));
+    in.compound_id = json_integer_value(json_object_get(r->in, "compound_id"));
+    in.building_name = json_string_value(json_object_get(r->in, "building_name"));
+    in.room = json_string_value(json_object_get(r->in, "room"));
+    json_t *needy = json_object_get(r->in, "needy");
+    in.needy = json_is_boolean(needy) ? json_is_true(needy) : -1;
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(r->in, "tags"), i, t) in.tags |= people_tag_bit(json_string_value(t));
+    json_t *fields = NULL;
+    if (in.building_name && *in.building_name && !in.compound_id)
+        field_error(r, &fields, "compound_id", "required");
+    if (fields) {
+        reply_error(r, 422, "validation_failed", fields);
+        return;
+    }
+    if (db_begin(r) != 0)
+        return;
+    int64_t one, id = 0;
+    int found = 1;
+    store_rc rc = STORE_OK;
+    if (in.compound_id) {
+        const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, in.compound_id)};
+        rc = store_query_i64(r->db, r->a, sql_compound_exists, 2, p, &one, &found);
+    }
+    if (rc == STORE_OK && !found) {
+        store_rollback(r->db);
+        field_error(r, &fields, "compound_id", "unknown_compound");
+        reply_error(r, 422, "validation_failed", fields);
+        return;
+    }
+    if (rc == STORE_OK)
+        rc = person_insert(r->db, r->a, &r->app->keys, r->community_id, &in, &id);
+    if (rc == STORE_CONSTRAINT) {
+        store_rollback(r->db);
+        field_error(r, &fields, "id_number", "duplicate_id_number");
+        reply_error(r, 409, "conflict", fields);
+        return;
+    }
+    store_rows *rows = NULL;
+    const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, id)};
+    if (rc == STORE_OK)
+        rc = store_exec(r->db, r->a, sql_person_one, 2, p, &rows);
+    json_t *item = rc == STORE_OK && rows->nrows ? person_json(r, rows, 0, 0) : NULL;
+    if (rc == STORE_OK)
+        rc = audit_append(r->db, r->a, r->community_id, r->account_id, r->login, "create", "person", p[1], NULL, item);
+    if (rc != STORE_OK) {
+        json_decref(item);
+        db_fail(r, rc);
+        return;
+    }
+    if (db_commit(r) != 0) {
+        json_decref(item);
+        return;
+    }
+    reply_json(r, 201, item);
+}
+
+/* ---- CSV import ---- */
+
+struct csv_state {
+    json_t *rows; /* array of arrays of strings */
+    json_t *cur;
+};
+
+static void csv_field(void *s, size_t len, void *data)
+{
+    struct csv_state *st = data;
+    if (!st->cur)
+        st->cur = json_array();
+    json_array_append_new(st->cur, json_stringn_nocheck(s ? s : "", s ? len : 0));
+}
+
+static void csv_row(int c, void *data)
+{
+    (void)c;
+    struct csv_state *st = data;
+    json_array_append_new(st->rows, st->cur ? st->cur : json_array());
+    st->cur = NULL;
+}
+
+enum col { COL_NAME, COL_PHONE, COL_ID, COL_COMPOUND, COL_BUILDING, COL_ROOM, COL_TAGS, COL_GENDER, COL_N };
+static const char *const col_names[COL_N][6] = {
+    {"姓名", "name", "名字", NULL},
+    {"手机号", "phone", "手机", "电话", "联系电话", NULL},
+    {"身份证号", "id_number", "身份证", "身份证号码", NULL},
+    {"小区", "compound", "所在小区", NULL},
+    {"楼栋", "building", "楼号", NULL},
+    {"房号", "room", "门牌", "门牌号", NULL},
+    {"标签", "tags", NULL},
+    {"性别", "gender", NULL},
+};
+static const char *const col_field[COL_N] = {"name", "phone", "id_number", "compound", "building_name", "room", "tags", "gender"};
+
+static const char *trim(arena *a, const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return arena_strndup(a, s, n);
+}
+
+static const char sql_compounds_all[] = "SELECT id, name FROM compounds WHERE community_id = $1";
+
+void people_import(req *r)
+{
+    struct csv_parser parser;
+    struct csv_state st = {json_array(), NULL};
+    const char *body = r->body ? r->body : "";
+    size_t len = r->body_len;
+    if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) { /* Excel's UTF-8 mark */
+        body += 3;
+        len -= 3;
+    }
+    int bad = csv_init(&parser, CSV_APPEND_NULL) != 0;
+    if (!bad)
+        bad = csv_parse(&parser, body, len, csv_field, csv_row, &st) != len ||
+              csv_fini(&parser, csv_field, csv_row, &st) != 0;
+    csv_free(&parser);
+    json_decref(st.cur);
+    if (bad) {
+        json_decref(st.rows);
+        reply_error(r, 400, "csv_parse", NULL);
+        return;
+    }
+    json_t *header = json_array_get(st.rows, 0);
+    if (!header || json_array_size(st.rows) < 1) {
+        json_decref(st.rows);
+        reply_error(r, 422, "import_empty", NULL);
+        return;
+    }
+    int colidx[COL_N];
+    for (int c = 0; c < COL_N; c++) {
+        colidx[c] = -1;
+        for (size_t h = 0; h < json_array_size(header); h++) {
+            const char *name = trim(r->a, json_string_value(json_array_get(header, h)));
+            for (int k = 0; col_names[c][k]; k++)
+                if (strcasecmp(name, col_names[c][k]) == 0)
+                    colidx[c] = (int)h;
+        }
+    }
+    if (colidx[COL_NAME] < 0) {
+        json_decref(st.rows);
+        reply_error(r, 422, "import_no_name_column", NULL);
+        return;
+    }
+    if (db_begin(r) != 0) {
+        json_decref(st.rows);
+        return;
+    }
+    store_rows *compounds = NULL;
+    const char *cp[1] = {arena_i64(r->a, r->community_id)};
+    store_rc rc = store_exec(r->db, r->a, sql_compounds_all, 1, cp, &compounds);
+    json_t *errors = json_array(), *imported_ids = json_array();
+    int64_t total = 0, imported = 0;
+    for (size_t line = 1; rc == STORE_OK && line < json_array_size(st.rows); line++) {
+        json_t *row = json_array_get(st.rows, line);
+        const char *v[COL_N];
+        int blank = 1;
+        for (int c = 0; c < COL_N; c++) {
+            json_t *cell = colidx[c] >= 0 ? json_array_get(row, (size_t)colidx[c]) : NULL;
+            v[c] = trim(r->a, cell ? json_string_value(cell) : "");
+            if (*v[c])
+                blank = 0;
+        }
+        if (blank)
+            continue; /* an empty line (Excel leaves them) is not a row */
+        total++;
+        json_t *fields = NULL;
+        struct person_in in = {0};
+        in.needy = -1;
+        in.name = v[COL_NAME];
+        if (!*in.name)
+            field_error(r, &fields, "name", "required");
+        else if (utf8_length(in.name) > 30)
+            field_error(r, &fields, "name", "too_long");
+        const char *code;
+        if (*v[COL_PHONE] && (code = validate_phone_code(v[COL_PHONE])))
+            field_error(r, &fields, "phone", code);
+        in.phone = v[COL_PHONE];
+        if (*v[COL_ID] && (code = validate_idnum_code(v[COL_ID])))
+            field_error(r, &fields, "id_number", code);
+        in.id_number = v[COL_ID];
+        if (*v[COL_COMPOUND]) {
+            for (int i = 0; i < compounds->nrows; i++)
+                if (strcmp(store_cell(compounds, i, 1), v[COL_COMPOUND]) == 0)
+                    in.compound_id = store_cell_i64(compounds, i, 0);
+            if (!in.compound_id)
+                field_error(r, &fields, "compound", "unknown_compound");
+        }
+        in.building_name = v[COL_BUILDING];
+        in.room = v[COL_ROOM];
+        if (utf8_length(in.room) > 20)
+            field_error(r, &fields, "room", "too_long");
+        if (utf8_length(in.building_name) > 30)
+            field_error(r, &fields, "building_name", "too_long");
+        if (*v[COL_GENDER]) {
+            in.gender = strcmp(v[COL_GENDER], "男") == 0 || strcmp(v[COL_GENDER], "M") == 0 ? "M"
+                        : strcmp(v[COL_GENDER], "女") == 0 || strcmp(v[COL_GENDER], "F") == 0 ? "F" : NULL;
+            if (!in.gender)
+                field_error(r, &fields, "gender", "invalid_choice");
+        }
+        char *tags = arena_strdup(r->a, v[COL_TAGS]), *save = NULL;
+        for (char *t = strtok_r(tags, ";；,，、 ", &save); t; t = strtok_r(NULL, ";；,，、 ", &save)) {
+            if (strcmp(t, "困难群众") == 0 || strcmp(t, "needy") == 0)
+                in.needy = 1;
+            else if (people_tag_bit(t))
+                in.tags |= people_tag_bit(t);
+            else
+                field_error(r, &fields, "tags", "invalid_choice");
+        }
+        if (!fields) {
+            int64_t id = 0;
+            rc = store_exec_script(r->db, "SAVEPOINT person_row");
+            if (rc == STORE_OK)
+                rc = person_insert(r->db, r->a, &r->app->keys, r->community_id, &in, &id);
+            if (rc == STORE_OK)
+                rc = store_exec_script(r->db, "RELEASE SAVEPOINT person_row");
+            else if (rc == STORE_CONSTRAINT) {
+                rc = store_exec_script(r->db, "ROLLBACK TO SAVEPOINT person_row");
+                if (rc == STORE_OK)
+                    rc = store_exec_script(r->db, "RELEASE SAVEPOINT person_row");
+                field_error(r, &fields, "id_number", "duplicate_id_number");
+            }
+            if (rc == STORE_OK && !fields) {
+                imported++;
+                json_array_append_new(imported_ids, json_integer(id));
+            }
+        }
+        if (fields) {
+            /* The message lists each bad field: "手机号: 手机号应为 11 位". */
+            char *msg = NULL;
+            size_t mlen = 0;
+            FILE *m = open_memstream(&msg, &mlen);
+            const char *k;
+            json_t *fv;
+            int first = 1;
+            json_object_foreach(fields, k, fv) {
+                const char *label = k;
+                for (int c = 0; c < COL_N; c++)
+                    if (strcmp(col_field[c], k) == 0 || (c == COL_BUILDING && strcmp(k, "building_name") == 0))
+                        label = r->lang == LANG_EN ? col_names[c][1] : col_names[c][0];
+                fprintf(m, "%s%s: %s", first ? "" : "; ", label, json_string_value(fv));
+                first = 0;
+            }
+            fclose(m);
+            json_array_append_new(errors, json_pack("{s:I, s:s, s:o}", "line", (json_int_t)(line + 1), "message",
+                                                    msg ? msg : "", "fields", fields));
+            free(msg);
+        }
+    }
+    json_decref(st.rows);
+    json_t *summary = json_pack("{s:I, s:I, s:o}", "imported", (json_int_t)imported, "failed",
+                                (json_int_t)(total - imported), "people", imported_ids);
+    if (rc == STORE_OK && imported)
+        rc = audit_append(r->db, r->a, r->community_id, r->account_id, r->login, "import", "person", NULL, NULL, summary);
+    json_decref(summary);
+    if (rc != STORE_OK) {
+        json_decref(errors);
+        db_fail(r, rc);
+        return;
+    }
+    if (db_commit(r) != 0) {
+        json_decref(errors);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "imported", (json_int_t)imported,
+                                 "failed", (json_int_t)(total - imported), "errors", errors));
+}

@@ -1,0 +1,304 @@
+/* libmicrohttpd glue: the daemon (epoll, a thread pool, limits on connections, time and memory),
+ * the two-call handler idiom, request bodies up to the route's limit, the request context and its
+ * arena (released once, when the request completes), the thread's database connection, the access
+ * log, and a graceful stop on SIGTERM/SIGINT. */
+#include "server/http.h"
+#include "core/i18n.h"
+#include "server/reply.h"
+#include "server/router.h"
+#include "server/static.h"
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#define DEFAULT_BODY_LIMIT (1u << 20)
+
+static const struct app *the_app;
+static atomic_int in_flight;
+
+/* Each pool thread opens its own connection on first use; all are closed after the daemon stops. */
+static _Thread_local store *thread_store;
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static store *stores[256];
+static int nstores;
+
+store *req_store(req *r)
+{
+    if (!thread_store) {
+        char err[512];
+        store *s = NULL;
+        if (store_open(r->app->db_url, &s, err, sizeof err) != STORE_OK) {
+            fprintf(stderr, "linli: %s\n", err);
+            reply_error(r, 503, "unavailable", NULL);
+            return NULL;
+        }
+        pthread_mutex_lock(&stores_lock);
+        if (nstores < (int)(sizeof stores / sizeof stores[0]))
+            stores[nstores++] = s;
+        pthread_mutex_unlock(&stores_lock);
+        thread_store = s;
+    }
+    r->db = thread_store;
+    return thread_store;
+}
+
+int64_t req_param_i64(req *r, int i)
+{
+    if (i >= r->npv || !r->pv[i])
+        return 0;
+    char *end;
+    long long v = strtoll(r->pv[i], &end, 10);
+    return *end || v <= 0 ? 0 : v;
+}
+
+const char *req_query(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void http_reply_static(req *r, const char *data, size_t len)
+{
+    r->static_body = data;
+    r->resp_len = len;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        (*(int *)cls)++;
+    return MHD_YES;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, req *r, int close_after)
+{
+    struct MHD_Response *resp;
+    if (r->static_body)
+        resp = MHD_create_response_from_buffer(r->resp_len, (void *)r->static_body, MHD_RESPMEM_PERSISTENT);
+    else {
+        resp = MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
+        if (resp)
+            r->resp = NULL; /* libmicrohttpd owns it now */
+    }
+    if (!resp)
+        return MHD_NO;
+    if (r->ctype)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (strncmp(r->url, "/api/", 5) == 0)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    for (int i = 0; i < r->nhdr; i++)
+        MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
+    if (close_after)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(conn, r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static size_t body_limit(const req *r)
+{
+    return r->route && r->route->body_limit ? r->route->body_limit : DEFAULT_BODY_LIMIT;
+}
+
+static void route_request(req *r)
+{
+    int path_known = 0;
+    int is_api = strncmp(r->url, "/api/", 5) == 0 || strcmp(r->url, "/healthz") == 0;
+    r->route = router_match(r->method, r->url, NULL, NULL, &path_known);
+    if (r->route)
+        return;
+    if (is_api || path_known || !r->app->web) {
+        if (path_known)
+            reply_error(r, 405, "method_not_allowed", NULL);
+        else
+            reply_error(r, 404, "not_found", NULL);
+        return;
+    }
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+        reply_error(r, 405, "method_not_allowed", NULL);
+        return;
+    }
+    if (static_serve(r, r->app->web, r->url) != 0)
+        reply_error(r, 404, "not_found", NULL);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    (void)cls;
+    (void)version;
+    req *r = *req_cls;
+    if (!r) {
+        arena *a = arena_new();
+        r = a ? arena_alloc(a, sizeof *r) : NULL;
+        if (!r) {
+            arena_free(a);
+            return MHD_NO;
+        }
+        memset(r, 0, sizeof *r);
+        r->a = a;
+        r->conn = conn;
+        r->app = the_app;
+        r->method = method;
+        r->url = url;
+        clock_gettime(CLOCK_MONOTONIC, &r->t0);
+        r->lang = i18n_lang(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+        *req_cls = r;
+        atomic_fetch_add(&in_flight, 1);
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        char ip[INET6_ADDRSTRLEN] = "?";
+        if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip, sizeof ip);
+        r->client_ip = arena_strdup(a, ip);
+        /* Two Content-Length headers that may disagree: refuse (request smuggling). */
+        int ncl = 0;
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &ncl);
+        if (ncl > 1) {
+            reply_error(r, 400, "bad_request", NULL);
+            return queue(conn, r, 1);
+        }
+        route_request(r);
+        if (r->status)
+            return MHD_YES; /* answered below, once the body (if any) has gone by */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > body_limit(r)) {
+            reply_error(r, 413, "payload_too_large", NULL);
+            return queue(conn, r, 1);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (r->status)
+            return MHD_YES; /* already answered: discard */
+        if (r->body_len + n > body_limit(r)) {
+            reply_error(r, 413, "payload_too_large", NULL);
+            r->body_too_large = 1;
+            return queue(conn, r, 1);
+        }
+        if (r->body_len + n + 1 > r->body_cap) {
+            size_t cap = r->body_cap ? r->body_cap * 2 : 4096;
+            while (cap < r->body_len + n + 1)
+                cap *= 2;
+            char *nb = realloc(r->body, cap);
+            if (!nb)
+                return MHD_NO;
+            r->body = nb;
+            r->body_cap = cap;
+        }
+        memcpy(r->body + r->body_len, upload_data, n);
+        r->body_len += n;
+        r->body[r->body_len] = 0;
+        return MHD_YES;
+    }
+    if (r->body_too_large)
+        return MHD_YES;
+    if (!r->status)
+        router_handle(r);
+    return queue(conn, r, 0);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    req *r = *req_cls;
+    if (!r)
+        return;
+    if (!the_app->quiet) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+        /* One line per request: method, path, status, bytes, milliseconds, account. */
+        printf("%s %s %u %zu %.1fms %s%s\n", r->method, r->url, r->status, r->resp_len, ms,
+               r->login ? r->login : "-", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    }
+    json_decref(r->in);
+    free(r->body);
+    free(r->resp);
+    atomic_fetch_sub(&in_flight, 1);
+    arena_free(r->a);
+    *req_cls = NULL;
+}
+
+static void log_mhd(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("libmicrohttpd: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+int http_serve(struct app *app, const char *host, int port, int threads)
+{
+    the_app = app;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl); /* best effort: the connection limit below still holds */
+    }
+    struct sockaddr_in addr = {0};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        fprintf(stderr, "linli: listen address must be an IPv4 address, not %s\n", host);
+        return 1;
+    }
+    /* Signals go to this thread only (sigwait below); the pool threads inherit the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, on_request, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+        MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "linli: cannot listen on %s:%d (in use?)\n", host, port);
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    printf("linli: serving on http://%s:%u (%s, %d threads)\n", host, info ? info->port : (unsigned)port,
+           app->store_kind, threads);
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    printf("linli: %s received, finishing requests in flight\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    fflush(stdout);
+    MHD_quiesce_daemon(d); /* no new connections; requests under way go on */
+    for (int i = 0; i < 100 && atomic_load(&in_flight) > 0; i++)
+        usleep(50 * 1000);
+    MHD_stop_daemon(d);
+    for (int i = 0; i < nstores; i++)
+        store_close(stores[i]);
+    nstores = 0;
+    printf("linli: stopped\n");
+    return 0;
+}

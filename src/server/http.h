@@ -1,0 +1,129 @@
+/* The map of linli's request path: the application (built in main, read-only to handlers), the
+ * request context every handler receives, and the route table entry from which the router, the
+ * OpenAPI document and the authorization matrix are all made.
+ *
+ * A request goes: parse → route → authenticate → authorize (the route's permission) → scope to the
+ * community in the path → validate the body against the route's field list → the handler (one
+ * transaction, audit row inside it) → respond. Each step is done once, in router.c; a handler
+ * finds the user, the community, the arena and the validated body already in its context. */
+#ifndef LINLI_HTTP_H
+#define LINLI_HTTP_H
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "store/store.h"
+#include <jansson.h>
+#include <stdint.h>
+#include <time.h>
+
+struct static_files;
+
+/* The application: one, built in main before the server starts, never written afterwards. */
+struct app {
+    const char *db_url;
+    const char *store_kind; /* "sqlite" or "postgresql" */
+    const char *data_dir;
+    struct crypto_keys keys;
+    struct static_files *web; /* NULL when no built pages were found */
+    int secure_cookies;       /* always mark the session cookie Secure */
+    int session_hours;
+    int quiet;                /* no access log */
+};
+
+typedef enum { LANG_ZH = 0, LANG_EN = 1 } lang_t;
+
+typedef struct req req;
+typedef void (*handler_fn)(req *r);
+
+/* How a body field is checked before the handler runs (and how OpenAPI describes it). */
+enum field_type { F_STR, F_INT, F_BOOL, F_ENUM, F_ID, F_PHONE, F_IDNUM, F_TAGS };
+typedef struct field_spec {
+    const char *name;
+    enum field_type type;
+    int required;
+    int max;                   /* F_STR: max characters (UTF-8 code points); F_INT: max value */
+    const char *const *choices; /* F_ENUM and F_TAGS: NULL-terminated */
+    const char *doc;
+} field_spec;
+
+/* A column of a list's CSV/XLSX export: the JSON key and the header in each language. */
+typedef struct column_spec {
+    const char *key, *zh, *en;
+} column_spec;
+
+enum route_flags {
+    R_PUBLIC = 1,   /* no login needed */
+    R_LIST = 2,     /* a paged list: limit/offset/q, and ?format=csv|xlsx exports */
+    R_CSV_BODY = 4, /* the body is text/csv, not JSON */
+};
+
+typedef struct route {
+    const char *method;
+    const char *path;   /* "/api/v1/communities/{community_id}/people/{person_id}" */
+    handler_fn fn;
+    const char *perm;   /* a permission of auth/roles.c; NULL only with R_PUBLIC */
+    unsigned flags;
+    const field_spec *body;       /* JSON body fields, ended by {0}; NULL: no body */
+    const column_spec *columns;   /* R_LIST export columns, ended by {0} */
+    const char *tag, *summary;
+    size_t body_limit;            /* bytes; 0 means the default (1 MiB) */
+    const char *const *query;     /* extra query parameters a list takes, NULL-terminated */
+} route;
+
+/* A module: its name and its routes. src/modules/modules.c lists them. */
+typedef struct module {
+    const char *name;
+    const route *routes;
+    int nroutes;
+    /* Adds the module's key numbers to a community's home page (may be NULL). Returns 0, or -1
+     * after replying an error. */
+    int (*stats)(req *r, json_t *stats);
+} module;
+
+#define MAX_PATH_PARAMS 6
+
+struct req {
+    /* set by http.c */
+    void *conn; /* struct MHD_Connection * */
+    arena *a;
+    const struct app *app;
+    store *db;
+    const char *method, *url;
+    lang_t lang;
+    char *body;
+    size_t body_len, body_cap;
+    int body_too_large;
+    struct timespec t0;
+    const char *client_ip;
+    /* set by the router */
+    const route *route;
+    const char *pv[MAX_PATH_PARAMS];
+    int npv;
+    json_t *in; /* the validated JSON body (borrowed from the request; freed at the end) */
+    int64_t account_id;        /* 0: nobody logged in */
+    const char *login, *display_name, *csrf, *session_hash;
+    unsigned global_roles;     /* ROLE_ADMIN, ROLE_DISTRICT_ADMIN */
+    int64_t district_id;       /* for district_admin */
+    int64_t community_id;      /* 0 when the route is not under a community */
+    unsigned roles;            /* the caller's roles in that community, global ones included */
+    /* the response, set by reply.c */
+    unsigned status;
+    char *resp;
+    size_t resp_len;
+    const char *ctype;
+    const char *hdr_name[8], *hdr_value[8];
+    const char *static_body; /* a body owned by the application (static files), not copied */
+    int nhdr;
+};
+
+/* Path parameter i (in the order they appear in the route) as an integer; 0 if not a number. */
+int64_t req_param_i64(req *r, int i);
+/* A query-string argument, or NULL. */
+const char *req_query(req *r, const char *name);
+/* A request header, or NULL. */
+const char *req_header(req *r, const char *name);
+/* The thread's database connection, opened on first use; NULL (and a 503 reply) if it cannot. */
+store *req_store(req *r);
+
+/* Starts the server and blocks until SIGTERM or SIGINT; in-flight requests finish. */
+int http_serve(struct app *app, const char *host, int port, int threads);
+#endif

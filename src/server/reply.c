@@ -1,0 +1,182 @@
+/* Responses (see reply.h). Bodies are malloc'd and handed to libmicrohttpd, which frees them:
+ * nothing a response carries points into the request arena. */
+#include "server/reply.h"
+#include "core/export.h"
+#include "core/i18n.h"
+#include <stdlib.h>
+#include <string.h>
+
+void reply_bytes(req *r, unsigned status, const char *ctype, char *data, size_t len)
+{
+    free(r->resp);
+    r->status = status;
+    r->ctype = ctype;
+    r->resp = data;
+    r->resp_len = len;
+}
+
+void reply_json(req *r, unsigned status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        /* Out of memory while rendering: a fixed body still keeps the envelope promise. */
+        static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+        text = strdup(oom);
+        status = 500;
+    }
+    reply_bytes(r, status, "application/json; charset=utf-8", text, text ? strlen(text) : 0);
+}
+
+void reply_error(req *r, unsigned status, const char *code, json_t *fields)
+{
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", i18n_text(r->lang, code));
+    if (err && fields)
+        json_object_set_new(err, "fields", fields);
+    else
+        json_decref(fields);
+    reply_json(r, status, json_pack("{s:o*}", "error", err));
+}
+
+void reply_empty(req *r, unsigned status)
+{
+    reply_bytes(r, status, NULL, NULL, 0);
+}
+
+void reply_header(req *r, const char *name, const char *value)
+{
+    if (r->nhdr < (int)(sizeof r->hdr_name / sizeof r->hdr_name[0])) {
+        r->hdr_name[r->nhdr] = name;
+        r->hdr_value[r->nhdr] = value;
+        r->nhdr++;
+    }
+}
+
+void reply_store_error(req *r, store_rc rc)
+{
+    if (rc == STORE_CONSTRAINT)
+        reply_error(r, 409, "conflict", NULL);
+    else if (rc == STORE_BUSY)
+        reply_error(r, 503, "unavailable", NULL);
+    else {
+        fprintf(stderr, "linli: store error on %s %s: %s\n", r->method, r->url, r->db ? store_errmsg(r->db) : "?");
+        reply_error(r, 500, "internal", NULL);
+    }
+}
+
+void field_error(req *r, json_t **fields, const char *field, const char *code)
+{
+    if (!*fields)
+        *fields = json_object();
+    if (*fields && !json_object_get(*fields, field))
+        json_object_set_new(*fields, field, json_string(i18n_text(r->lang, code)));
+}
+
+static int parse_count(const char *s, int64_t *out)
+{
+    char *end;
+    if (!s || !*s)
+        return -1;
+    long long v = strtoll(s, &end, 10);
+    if (*end || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int list_args_parse(req *r, struct list_args *la)
+{
+    json_t *fields = NULL;
+    const char *s;
+    la->limit = 50;
+    la->offset = 0;
+    la->format = LIST_JSON;
+    if ((s = req_query(r, "limit")) && (parse_count(s, &la->limit) || la->limit < 1))
+        field_error(r, &fields, "limit", "must_be_positive");
+    if (la->limit > 500)
+        la->limit = 500;
+    if ((s = req_query(r, "offset")) && parse_count(s, &la->offset))
+        field_error(r, &fields, "offset", "not_a_number");
+    if ((s = req_query(r, "format"))) {
+        if (strcmp(s, "csv") == 0)
+            la->format = LIST_CSV;
+        else if (strcmp(s, "xlsx") == 0)
+            la->format = LIST_XLSX;
+        else if (strcmp(s, "json") != 0)
+            field_error(r, &fields, "format", "invalid_format");
+    }
+    if (la->format != LIST_JSON) {
+        la->limit = 1000000;
+        la->offset = 0;
+    }
+    la->q = req_query(r, "q");
+    if (la->q && !*la->q)
+        la->q = NULL;
+    if (la->q && strlen(la->q) > 100)
+        field_error(r, &fields, "q", "too_long");
+    la->like = la->q ? arena_printf(r->a, "%%%s%%", la->q) : NULL;
+    if (fields) {
+        reply_error(r, 422, "validation_failed", fields);
+        return -1;
+    }
+    return 0;
+}
+
+void reply_list(req *r, const struct list_args *la, json_t *items, int64_t total, json_t *extra)
+{
+    if (la->format == LIST_JSON || !r->route->columns) {
+        json_t *body = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total);
+        if (body && extra)
+            json_object_update(body, extra);
+        json_decref(extra);
+        reply_json(r, 200, body);
+        return;
+    }
+    json_decref(extra);
+    /* The file is named for the last fixed segment of the path: ".../people" → people.csv. */
+    const char *p = strrchr(r->route->path, '/');
+    const char *base = p ? p + 1 : "export";
+    size_t len = 0;
+    char *data;
+    if (la->format == LIST_CSV) {
+        data = export_csv(items, r->route->columns, r->lang, &len);
+        reply_bytes(r, 200, "text/csv; charset=utf-8", data, len);
+        reply_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.csv\"", base));
+    } else {
+        data = export_xlsx(items, r->route->columns, r->lang, base, &len);
+        reply_bytes(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, len);
+        reply_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s.xlsx\"", base));
+    }
+    json_decref(items);
+    if (!data)
+        reply_error(r, 500, "internal", NULL);
+}
+
+int db_begin(req *r)
+{
+    store *s = req_store(r);
+    if (!s)
+        return -1;
+    store_rc rc = store_begin(s);
+    if (rc != STORE_OK) {
+        reply_store_error(r, rc);
+        return -1;
+    }
+    return 0;
+}
+
+int db_commit(req *r)
+{
+    store_rc rc = store_commit(r->db);
+    if (rc != STORE_OK) {
+        db_fail(r, rc);
+        return -1;
+    }
+    return 0;
+}
+
+void db_fail(req *r, store_rc rc)
+{
+    store_rollback(r->db);
+    reply_store_error(r, rc);
+}

@@ -1,0 +1,43 @@
+/* Responses: JSON bodies, the one error envelope, lists with their CSV/XLSX exports, and the
+ * transaction helpers that turn a storage failure into the right answer. A handler ends by calling
+ * exactly one reply_* function; http.c queues what it set. */
+#ifndef LINLI_REPLY_H
+#define LINLI_REPLY_H
+#include "server/http.h"
+
+/* body is stolen (its reference passes to the reply). */
+void reply_json(req *r, unsigned status, json_t *body);
+/* The error envelope {"error":{"code","message","fields"}}; message in the caller's language.
+ * fields (stolen, may be NULL) maps a field name to its message. */
+void reply_error(req *r, unsigned status, const char *code, json_t *fields);
+/* A body of bytes; data must come from malloc and is taken. */
+void reply_bytes(req *r, unsigned status, const char *ctype, char *data, size_t len);
+void reply_empty(req *r, unsigned status);
+/* An extra response header; name and value must outlive the request (arena or static). */
+void reply_header(req *r, const char *name, const char *value);
+/* 409 for a constraint, 503 for a lock conflict, 500 for the rest. */
+void reply_store_error(req *r, store_rc rc);
+
+/* Adds field: message (for code, in the caller's language) to *fields, creating it. */
+void field_error(req *r, json_t **fields, const char *field, const char *code);
+
+enum list_format { LIST_JSON, LIST_CSV, LIST_XLSX };
+struct list_args {
+    int64_t limit, offset;
+    const char *q;    /* the search text, or NULL */
+    const char *like; /* "%q%" for LIKE, or NULL */
+    enum list_format format;
+};
+/* Reads limit (default 50, at most 500; exports take everything), offset, q and format. On bad
+ * input replies 422 and returns -1. */
+int list_args_parse(req *r, struct list_args *la);
+/* {"items": items, "total": total, ...extra}; or, for an export, the file. items and extra are
+ * stolen; extra may be NULL. */
+void reply_list(req *r, const struct list_args *la, json_t *items, int64_t total, json_t *extra);
+
+/* Transactions: 0 on success; on failure they have replied and return -1. */
+int db_begin(req *r);
+int db_commit(req *r);
+/* Rolls back and replies the error for rc. */
+void db_fail(req *r, store_rc rc);
+#endif

@@ -1,0 +1,168 @@
+/* The router (see router.h). Matching compares path segments; a segment in braces matches any
+ * one segment. With some tens of routes a linear scan costs less than the request's first syscall. */
+#include "server/router.h"
+#include "auth/roles.h"
+#include "auth/session.h"
+#include "core/validate.h"
+#include "server/reply.h"
+#include <microhttpd.h>
+#include <string.h>
+#include <strings.h>
+
+static int match_path(const char *pattern, const char *path, const char **pv, int *npv, arena *a)
+{
+    int n = 0;
+    const char *p = pattern, *u = path;
+    while (*p && *u) {
+        if (*p != '/' || *u != '/')
+            return 0;
+        p++;
+        u++;
+        const char *pe = strchr(p, '/'), *ue = strchr(u, '/');
+        size_t pl = pe ? (size_t)(pe - p) : strlen(p), ul = ue ? (size_t)(ue - u) : strlen(u);
+        if (*p == '{') {
+            if (ul == 0 || n >= MAX_PATH_PARAMS)
+                return 0;
+            if (pv)
+                pv[n] = a ? arena_strndup(a, u, ul) : NULL;
+            n++;
+        } else if (pl != ul || strncmp(p, u, pl) != 0) {
+            return 0;
+        }
+        p += pl;
+        u += ul;
+    }
+    if (*p || *u)
+        return 0;
+    if (npv)
+        *npv = n;
+    return 1;
+}
+
+const route *router_match(const char *method, const char *path, const char **pv, int *npv, int *path_known)
+{
+    *path_known = 0;
+    for (int m = 0; m < module_count; m++)
+        for (int i = 0; i < modules[m]->nroutes; i++) {
+            const route *rt = &modules[m]->routes[i];
+            if (!match_path(rt->path, path, NULL, NULL, NULL))
+                continue;
+            *path_known = 1;
+            if (strcmp(rt->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
+                (void)pv; /* the values are copied into the request's arena by router_handle */
+                (void)npv;
+                return rt;
+            }
+        }
+    return NULL;
+}
+
+static const char sql_community[] =
+    "SELECT t.district_id FROM communities c JOIN towns t ON t.id = c.town_id WHERE c.community_id = $1";
+static const char sql_grants[] = "SELECT role FROM role_grants WHERE community_id = $1 AND account_id = $2";
+
+/* Sets r->community_id and r->roles for the community in the path. -1 after replying. */
+static int scope_community(req *r)
+{
+    r->community_id = req_param_i64(r, 0);
+    store *s = req_store(r);
+    if (!s)
+        return -1;
+    store_rows *rows = NULL;
+    const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, r->account_id)};
+    store_rc rc = r->community_id > 0 ? store_exec(s, r->a, sql_community, 1, p, &rows) : STORE_OK;
+    if (rc != STORE_OK) {
+        reply_store_error(r, rc);
+        return -1;
+    }
+    if (!rows || rows->nrows == 0) {
+        reply_error(r, 404, "not_found", NULL);
+        return -1;
+    }
+    int64_t district = store_cell_i64(rows, 0, 0);
+    r->roles = r->global_roles & ROLE_ADMIN;
+    if ((r->global_roles & ROLE_DISTRICT_ADMIN) && r->district_id == district)
+        r->roles |= ROLE_DISTRICT_ADMIN;
+    if (r->account_id) {
+        rc = store_exec(s, r->a, sql_grants, 2, p, &rows);
+        if (rc != STORE_OK) {
+            reply_store_error(r, rc);
+            return -1;
+        }
+        for (int i = 0; i < rows->nrows; i++)
+            r->roles |= role_from_name(store_cell(rows, i, 0));
+    }
+    return 0;
+}
+
+static int is_write(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
+}
+
+static int content_type_is(req *r, const char *want)
+{
+    const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+    return ct && strncasecmp(ct, want, strlen(want)) == 0;
+}
+
+void router_handle(req *r)
+{
+    const route *rt = r->route;
+    int npv = 0;
+    const char *path = r->url;
+    match_path(rt->path, path, r->pv, &npv, r->a);
+    r->npv = npv;
+
+    if (session_authenticate(r) != 0)
+        return;
+    /* A state-changing request that rides on a session cookie must prove it came from our page. */
+    if (r->account_id && is_write(r->method)) {
+        const char *t = req_header(r, "X-CSRF-Token");
+        if (!t || !crypto_str_equal(t, r->csrf)) {
+            reply_error(r, 403, "csrf_failed", NULL);
+            return;
+        }
+    }
+    if (!(rt->flags & R_PUBLIC) && !r->account_id) {
+        reply_error(r, 401, "unauthorized", NULL);
+        return;
+    }
+    if (strstr(rt->path, "{community_id}")) {
+        if (scope_community(r) != 0)
+            return;
+    } else {
+        r->roles = r->global_roles;
+        if (r->account_id && !r->roles)
+            r->roles = ROLE_RESIDENT; /* any logged-in account holds the "session" permission */
+    }
+    if (!(rt->flags & R_PUBLIC) && !perm_allows(rt->perm, r->roles)) {
+        reply_error(r, 403, "forbidden", NULL);
+        return;
+    }
+    if (rt->flags & R_CSV_BODY) {
+        if (!content_type_is(r, "text/csv") && !content_type_is(r, "text/plain")) {
+            reply_error(r, 415, "unsupported_media_type", NULL);
+            return;
+        }
+    } else if (rt->body) {
+        if (!content_type_is(r, "application/json")) {
+            reply_error(r, 415, "unsupported_media_type", NULL);
+            return;
+        }
+        json_error_t jerr;
+        r->in = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!r->in || !json_is_object(r->in)) {
+            reply_error(r, 400, "invalid_json", NULL);
+            return;
+        }
+        json_t *fields = NULL;
+        if (validate_body(r, rt->body, r->in, strcmp(r->method, "PATCH") == 0, &fields) != 0) {
+            reply_error(r, 422, "validation_failed", fields);
+            return;
+        }
+    }
+    rt->fn(r);
+    if (!r->status)
+        reply_error(r, 500, "internal", NULL);
+}

@@ -1,0 +1,247 @@
+/* The SQLite engine of the storage seam: WAL journal, synchronous=FULL (an acknowledged commit
+ * survives power loss), a busy timeout, foreign keys on. Statements are prepared once per
+ * connection and kept in a small cache keyed by the address of their text. */
+#include "store/store.h"
+#include "core/fault.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 512
+
+struct sqlite_store {
+    struct store base;
+    sqlite3 *db;
+    struct {
+        const char *key;
+        sqlite3_stmt *stmt;
+    } cache[CACHE_SLOTS];
+    char err[256];
+};
+
+static const char *pragmas =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=FULL;"
+    "PRAGMA foreign_keys=ON;"
+    "PRAGMA busy_timeout=10000;"
+    "PRAGMA temp_store=MEMORY;";
+
+static store_rc map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return STORE_OK;
+    case SQLITE_CONSTRAINT:
+        return STORE_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return STORE_BUSY;
+    default:
+        return STORE_ERROR;
+    }
+}
+
+static store_rc sq_open(const char *path, store **out, char *err, size_t errlen)
+{
+    struct sqlite_store *s = linli_calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return STORE_ERROR;
+    }
+    s->base.engine = &store_engine_sqlite;
+    int rc = sqlite3_open_v2(path, &s->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open SQLite database %s: %s", path,
+                 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        sqlite3_close(s->db);
+        free(s);
+        return STORE_ERROR;
+    }
+    *out = &s->base;
+    return STORE_OK;
+}
+
+static void sq_close(store *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        if (s->cache[i].stmt)
+            sqlite3_finalize(s->cache[i].stmt);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+/* $N → ?N outside quoted literals. */
+static char *rewrite_placeholders(const char *sql)
+{
+    size_t n = strlen(sql);
+    char *out = linli_malloc(n + 1);
+    if (!out)
+        return NULL;
+    char quote = 0;
+    for (size_t i = 0; i <= n; i++) {
+        char c = sql[i];
+        if (quote) {
+            if (c == quote)
+                quote = 0;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            c = '?';
+        }
+        out[i] = c;
+    }
+    return out;
+}
+
+static sqlite3_stmt *prepare_cached(struct sqlite_store *s, const char *sql, int *rc)
+{
+    size_t h = ((uintptr_t)sql >> 3) % CACHE_SLOTS;
+    for (size_t probe = 0; probe < CACHE_SLOTS; probe++) {
+        size_t i = (h + probe) % CACHE_SLOTS;
+        if (s->cache[i].key == sql)
+            return s->cache[i].stmt;
+        if (!s->cache[i].key) {
+            char *text = rewrite_placeholders(sql);
+            sqlite3_stmt *st = NULL;
+            *rc = text ? sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)
+                       : SQLITE_NOMEM;
+            free(text);
+            if (*rc != SQLITE_OK)
+                return NULL;
+            s->cache[i].key = sql;
+            s->cache[i].stmt = st;
+            return st;
+        }
+    }
+    /* The cache is full (more distinct statements than slots): prepare without caching is not
+     * offered, so this is a programming error worth a clear message. */
+    *rc = SQLITE_FULL;
+    return NULL;
+}
+
+static store_rc sq_exec(store *base, arena *a, const char *sql, int nparams, const char *const *params,
+                        store_rows **out)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    int rc = SQLITE_OK;
+    sqlite3_stmt *st = prepare_cached(s, sql, &rc);
+    if (!st) {
+        snprintf(s->err, sizeof s->err, "prepare: %s", rc == SQLITE_FULL ? "statement cache full" : sqlite3_errmsg(s->db));
+        return map_rc(rc) == STORE_OK ? STORE_ERROR : map_rc(rc);
+    }
+    for (int i = 0; i < nparams; i++) {
+        rc = params[i] ? sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC)
+                       : sqlite3_bind_null(st, i + 1);
+        if (rc != SQLITE_OK)
+            break;
+    }
+    store_rows *rows = NULL;
+    size_t cap = 0;
+    if (rc == SQLITE_OK && out) {
+        rows = arena_alloc(a, sizeof *rows);
+        if (!rows)
+            rc = SQLITE_NOMEM;
+        else {
+            rows->nrows = 0;
+            rows->ncols = sqlite3_column_count(st);
+            rows->cells = NULL;
+            rows->names = arena_alloc(a, sizeof(char *) * (size_t)(rows->ncols ? rows->ncols : 1));
+            for (int j = 0; rows->names && j < rows->ncols; j++)
+                rows->names[j] = arena_strdup(a, sqlite3_column_name(st, j));
+        }
+    }
+    while (rc == SQLITE_OK) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = step;
+            break;
+        }
+        if (!rows)
+            continue;
+        size_t need = (size_t)(rows->nrows + 1) * (size_t)rows->ncols;
+        if (need > cap) {
+            size_t ncap = cap ? cap * 2 : (size_t)rows->ncols * 16;
+            while (ncap < need)
+                ncap *= 2;
+            char **nc = arena_alloc(a, ncap * sizeof(char *));
+            if (!nc) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            if (rows->cells)
+                memcpy(nc, rows->cells, cap * sizeof(char *));
+            rows->cells = nc;
+            cap = ncap;
+        }
+        for (int j = 0; j < rows->ncols; j++) {
+            const unsigned char *t = sqlite3_column_text(st, j);
+            char **cell = &rows->cells[(size_t)rows->nrows * (size_t)rows->ncols + (size_t)j];
+            *cell = t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, j)) : NULL;
+        }
+        rows->nrows++;
+    }
+    if (rc != SQLITE_OK)
+        snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (out)
+        *out = rc == SQLITE_OK ? rows : NULL;
+    return map_rc(rc);
+}
+
+static store_rc sq_exec_script(store *base, const char *sql)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(s->err, sizeof s->err, "%s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+    }
+    return map_rc(rc);
+}
+
+static const char *sq_errmsg(store *base) { return ((struct sqlite_store *)base)->err; }
+
+/* Online backup of the whole database into dest (a new file). Used by `linli backup`. */
+int store_sqlite_backup(store *base, const char *dest, char *err, size_t errlen)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3 *to = NULL;
+    int rc = sqlite3_open(dest, &to);
+    if (rc == SQLITE_OK) {
+        sqlite3_backup *b = sqlite3_backup_init(to, "main", s->db, "main");
+        if (b) {
+            do {
+                rc = sqlite3_backup_step(b, 256);
+                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                    sqlite3_sleep(50);
+            } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            sqlite3_backup_finish(b);
+        }
+        rc = sqlite3_errcode(to);
+    }
+    if (rc != SQLITE_OK)
+        snprintf(err, errlen, "%s", to ? sqlite3_errmsg(to) : sqlite3_errstr(rc));
+    sqlite3_close(to);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+const struct store_engine store_engine_sqlite = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .exec = sq_exec,
+    .exec_script = sq_exec_script,
+    .errmsg = sq_errmsg,
+    .begin_sql = "BEGIN IMMEDIATE",
+};

@@ -1,0 +1,74 @@
+/* The storage seam. One interface, two engines (SQLite in sqlite.c, PostgreSQL in pg.c) behind a
+ * table of function pointers, chosen by the URL: "sqlite:PATH" or "postgresql://...".
+ *
+ * SQL is written once, PostgreSQL style, with $1 placeholders; the SQLite engine rewrites them to
+ * ?1. Statements are prepared once per connection and cached by the address of their text, so a
+ * statement is always a `static const char` string, never text built at run time from input.
+ * Every value goes in and comes out as text (NULL for SQL NULL): integers are decimal text, which
+ * both engines convert exactly. A connection belongs to one thread. */
+#ifndef LINLI_STORE_H
+#define LINLI_STORE_H
+#include "core/arena.h"
+#include <stdint.h>
+
+typedef enum {
+    STORE_OK = 0,
+    STORE_CONSTRAINT, /* a unique, foreign-key or check constraint refused the write */
+    STORE_BUSY,       /* a lock or serialization conflict: the transaction may be retried */
+    STORE_ERROR,      /* anything else; the message is in store_errmsg */
+} store_rc;
+
+typedef struct store store;
+
+/* The rows a query returned, allocated in the caller's arena. cell(r, i, j) is row i, column j. */
+typedef struct store_rows {
+    int nrows, ncols;
+    char **names;
+    char **cells;
+} store_rows;
+
+static inline const char *store_cell(const store_rows *r, int row, int col)
+{
+    return r->cells[(size_t)row * (size_t)r->ncols + (size_t)col];
+}
+int64_t store_cell_i64(const store_rows *r, int row, int col);
+
+struct store_engine {
+    const char *name; /* "sqlite" or "postgresql" */
+    store_rc (*open)(const char *url, store **out, char *err, size_t errlen);
+    void (*close)(store *s);
+    store_rc (*exec)(store *s, arena *a, const char *sql, int nparams, const char *const *params,
+                     store_rows **out);
+    store_rc (*exec_script)(store *s, const char *sql);
+    const char *(*errmsg)(store *s);
+    const char *begin_sql; /* the statement that starts a write transaction */
+};
+
+struct store {
+    const struct store_engine *engine;
+};
+
+/* Opens a connection for url. On failure returns an error and writes a message to err. */
+store_rc store_open(const char *url, store **out, char *err, size_t errlen);
+void store_close(store *s);
+const char *store_kind(const store *s);
+const char *store_errmsg(store *s);
+/* Runs one statement with its parameters; rows (if out is not NULL) land in arena a. */
+store_rc store_exec(store *s, arena *a, const char *sql, int nparams, const char *const *params,
+                    store_rows **out);
+/* Runs several statements without parameters (migrations). */
+store_rc store_exec_script(store *s, const char *sql);
+/* Transactions. store_begin takes the write lock at once on SQLite (BEGIN IMMEDIATE). */
+store_rc store_begin(store *s);
+store_rc store_commit(store *s);
+void store_rollback(store *s);
+/* The next value of the one id sequence every table draws from. Inside a transaction. */
+store_rc store_next_id(store *s, arena *a, int64_t *id);
+
+/* Convenience: one row, first column as an integer. *found is 0 when there was no row. */
+store_rc store_query_i64(store *s, arena *a, const char *sql, int nparams, const char *const *params,
+                         int64_t *value, int *found);
+
+extern const struct store_engine store_engine_sqlite;
+extern const struct store_engine store_engine_pg;
+#endif
