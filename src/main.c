@@ -156,6 +156,15 @@ static char *read_password_file(const char *path)
     return buf;
 }
 
+/* An audit row written by the command line; after is stolen. */
+static store_rc audit_cli(store *s, arena *a, int64_t community, const char *actor, const char *action,
+                          const char *entity, const char *entity_id, json_t *after)
+{
+    store_rc rc = audit_append(s, a, community, 0, actor, action, entity, entity_id, NULL, after);
+    json_decref(after);
+    return rc;
+}
+
 /* ---- commands ---- */
 
 static int cmd_serve(int argc, char **argv)
@@ -275,7 +284,7 @@ static int cmd_init(int argc, char **argv)
     if (src == STORE_OK)
         src = account_grant(s, a, admin_id, 0, ROLE_ADMIN, 0);
     if (src == STORE_OK)
-        src = audit_append(s, a, 0, 0, "linli init", "create", "account", "admin", NULL, json_pack("{s:s}", "login", "admin"));
+        src = audit_cli(s, a, 0, "linli init", "create", "account", "admin", json_pack("{s:s}", "login", "admin"));
     if (src == STORE_OK)
         src = store_commit(s);
     if (src != STORE_OK) {
@@ -356,7 +365,7 @@ static int user_add(int argc, char **argv, store *s, arena *a)
     if (rc == STORE_OK)
         rc = account_grant(s, a, id, cid, bit, district);
     if (rc == STORE_OK)
-        rc = audit_append(s, a, bit & ROLES_GLOBAL ? 0 : cid, 0, "linli user", "create", "account", login, NULL,
+        rc = audit_cli(s, a, bit & ROLES_GLOBAL ? 0 : cid, "linli user", "create", "account", login,
                           json_pack("{s:s, s:s}", "login", login, "role", role));
     if (rc == STORE_OK)
         rc = store_commit(s);
@@ -393,7 +402,7 @@ static int user_passwd(int argc, char **argv, store *s, arena *a)
     if (rc == STORE_OK)
         rc = account_set_password(s, a, id, password);
     if (rc == STORE_OK)
-        rc = audit_append(s, a, 0, 0, "linli user", "passwd", "account", login, NULL, NULL);
+        rc = audit_cli(s, a, 0, "linli user", "passwd", "account", login, NULL);
     if (rc == STORE_OK)
         rc = store_commit(s);
     if (rc != STORE_OK) {
@@ -432,8 +441,8 @@ static int user_roles(int argc, char **argv, store *s, arena *a)
         if (rc == STORE_OK)
             rc = grant ? account_grant(s, a, id, cid, bit, 0) : account_revoke(s, a, id, cid, bit);
         if (rc == STORE_OK)
-            rc = audit_append(s, a, bit & ROLES_GLOBAL ? 0 : cid, 0, "linli user", grant ? "grant" : "revoke", "role", login,
-                              NULL, json_pack("{s:s}", "role", change));
+            rc = audit_cli(s, a, bit & ROLES_GLOBAL ? 0 : cid, "linli user", grant ? "grant" : "revoke", "role", login,
+                           json_pack("{s:s}", "role", change));
         if (rc == STORE_OK)
             rc = store_commit(s);
         if (rc != STORE_OK) {

@@ -12,7 +12,7 @@ static struct entry {
     int failures;
     time_t last;
 } table[SLOTS];
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct entry *find(const char *key, int create, time_t now)
 {
@@ -35,24 +35,25 @@ static struct entry *find(const char *key, int create, time_t now)
     return oldest;
 }
 
-int ratelimit_check(const char *key, time_t now, int *retry_after)
+int ratelimit_check(const char *key, int slow, int lock, time_t now, int *retry_after)
 {
     int limited = 0;
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&table_lock);
     struct entry *e = find(key, 0, now);
     if (e && now - e->last > WINDOW)
         e->failures = 0;
-    if (e && e->failures >= 10) {
+    if (e && e->failures >= lock) {
         limited = 1;
         *retry_after = (int)(e->last + WINDOW - now);
-    } else if (e && e->failures >= 5) {
-        time_t wait = (time_t)1 << (e->failures - 5);
+    } else if (e && e->failures >= slow) {
+        int shift = e->failures - slow;
+        time_t wait = (time_t)1 << (shift < 10 ? shift : 10);
         if (now < e->last + wait) {
             limited = 1;
             *retry_after = (int)(e->last + wait - now);
         }
     }
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&table_lock);
     if (limited && *retry_after < 1)
         *retry_after = 1;
     return limited;
@@ -60,20 +61,20 @@ int ratelimit_check(const char *key, time_t now, int *retry_after)
 
 void ratelimit_fail(const char *key, time_t now)
 {
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&table_lock);
     struct entry *e = find(key, 1, now);
     if (now - e->last > WINDOW)
         e->failures = 0;
     e->failures++;
     e->last = now;
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&table_lock);
 }
 
 void ratelimit_reset(const char *key)
 {
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&table_lock);
     struct entry *e = find(key, 0, 0);
     if (e)
         e->key[0] = 0;
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&table_lock);
 }

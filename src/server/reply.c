@@ -17,7 +17,7 @@ void reply_bytes(req *r, unsigned status, const char *ctype, char *data, size_t 
 
 void reply_json(req *r, unsigned status, json_t *body)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(body);
     if (!text) {
         /* Out of memory while rendering: a fixed body still keeps the envelope promise. */

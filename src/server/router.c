@@ -120,8 +120,14 @@ void router_handle(req *r)
     if (r->account_id && is_write(r->method)) {
         const char *t = req_header(r, "X-CSRF-Token");
         if (!t || !crypto_str_equal(t, r->csrf)) {
-            reply_error(r, 403, "csrf_failed", NULL);
-            return;
+            if (!(rt->flags & R_PUBLIC)) {
+                reply_error(r, 403, "csrf_failed", NULL);
+                return;
+            }
+            /* A public write (logging in again, say) goes on, but never with the session's authority. */
+            r->account_id = 0;
+            r->login = r->display_name = r->csrf = r->session_hash = NULL;
+            r->global_roles = 0;
         }
     }
     if (!(rt->flags & R_PUBLIC) && !r->account_id) {

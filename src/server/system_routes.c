@@ -48,7 +48,7 @@ static void session_post(req *r)
     const char *key_login = arena_printf(r->a, "login:%s", login);
     const char *key_ip = arena_printf(r->a, "ip:%s", r->client_ip ? r->client_ip : "?");
     int retry = 0;
-    if (ratelimit_check(key_login, now, &retry) || ratelimit_check(key_ip, now, &retry)) {
+    if (ratelimit_check(key_login, 5, 10, now, &retry) || ratelimit_check(key_ip, 20, 50, now, &retry)) {
         reply_error(r, 429, "rate_limited", NULL);
         reply_header(r, "Retry-After", arena_printf(r->a, "%d", retry));
         return;

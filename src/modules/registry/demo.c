@@ -158,9 +158,10 @@ int registry_demo_create(store *s, const struct crypto_keys *k, int nresidents, 
     *community_id = strtoll(cid, NULL, 10);
     if (rc == STORE_OK && admin_id)
         rc = account_grant(s, a, admin_id, *community_id, ROLE_STAFF, 0);
+    json_t *what = json_pack("{s:s, s:i, s:i}", "name", "文华社区", "compounds", 21, "residents", nresidents);
     if (rc == STORE_OK)
-        rc = audit_append(s, a, *community_id, admin_id, "linli init", "create", "community", cid, NULL,
-                          json_pack("{s:s, s:i, s:i}", "name", "文华社区", "compounds", 21, "residents", nresidents));
+        rc = audit_append(s, a, *community_id, admin_id, "linli init", "create", "community", cid, NULL, what);
+    json_decref(what);
     /* Residents, in batches of one arena each so memory stays flat for 40,000. */
     for (int i = 0; rc == STORE_OK && i < nresidents; i++) {
         arena *pa = arena_new();

@@ -404,6 +404,29 @@ static const char *trim(arena *a, const char *s)
     return arena_strndup(a, s, n);
 }
 
+/* A copy of s with the separators people type between tags (；，、 and ,) turned into ';', so
+ * that the split below works byte by byte without cutting a Chinese character. */
+static char *ascii_separators(arena *a, const char *s)
+{
+    static const char *const wide[] = {"；", "，", "、", NULL};
+    char *out = arena_alloc(a, strlen(s) + 1), *o = out;
+    while (*s) {
+        int hit = 0;
+        for (int i = 0; wide[i] && !hit; i++)
+            if (strncmp(s, wide[i], strlen(wide[i])) == 0) {
+                *o++ = ';';
+                s += strlen(wide[i]);
+                hit = 1;
+            }
+        if (!hit) {
+            *o++ = *s == ',' ? ';' : *s;
+            s++;
+        }
+    }
+    *o = 0;
+    return out;
+}
+
 static const char sql_compounds_all[] = "SELECT id, name FROM compounds WHERE community_id = $1";
 
 void people_import(req *r)
@@ -504,8 +527,8 @@ void people_import(req *r)
             if (!in.gender)
                 field_error(r, &fields, "gender", "invalid_choice");
         }
-        char *tags = arena_strdup(r->a, v[COL_TAGS]), *save = NULL;
-        for (char *t = strtok_r(tags, ";；,，、 ", &save); t; t = strtok_r(NULL, ";；,，、 ", &save)) {
+        char *tags = ascii_separators(r->a, v[COL_TAGS]), *save = NULL;
+        for (char *t = strtok_r(tags, "; ", &save); t; t = strtok_r(NULL, "; ", &save)) {
             if (strcmp(t, "困难群众") == 0 || strcmp(t, "needy") == 0)
                 in.needy = 1;
             else if (people_tag_bit(t))

@@ -1,0 +1,102 @@
+// Starts a real linli server for a test file: a fresh database (SQLite file, or a new PostgreSQL
+// database when LINLI_TEST_BACKEND=postgresql), `linli init --demo`, `linli serve` on a free port.
+// Also a small client that keeps the session cookie and sends the CSRF token, as the pages do.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(new URL('../..', import.meta.url).pathname);
+export const BIN = process.env.LINLI_BIN || join(root, 'build/linli');
+export const BACKEND = process.env.LINLI_TEST_BACKEND || 'sqlite';
+let dbCounter = 0;
+
+function freshDatabase(dir) {
+  if (BACKEND === 'sqlite') return `sqlite:${join(dir, 'linli.db')}`;
+  const admin = process.env.LINLI_TEST_PG_ADMIN;
+  if (!admin) throw new Error('LINLI_TEST_PG_ADMIN is not set (tests/pg.sh sets it)');
+  const name = `linli_api_${process.pid}_${dbCounter++}`;
+  const r = spawnSync('psql', ['-q', admin, '-c', `DROP DATABASE IF EXISTS ${name}`, '-c', `CREATE DATABASE ${name}`]);
+  if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
+  return admin.replace(/\/[^/]*$/, `/${name}`);
+}
+
+export async function startServer({ residents = 200, webDir = join(root, 'web/dist') } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'linli-api-'));
+  const password = 'test-admin-pass-1';
+  writeFileSync(join(dir, 'pw'), password + '\n');
+  const db = freshDatabase(dir);
+  const env = { ...process.env, LINLI_DATA_DIR: dir, LINLI_DB: db };
+  const cli = (args, opts = {}) => spawnSync(BIN, args, { env, encoding: 'utf8', ...opts });
+  const init = cli(['init', '--demo', '--residents', String(residents), '--admin-password-file', join(dir, 'pw')]);
+  if (init.status !== 0) throw new Error(`linli init failed: ${init.stderr}${init.stdout}`);
+  const communityId = Number(/community (\d+)/.exec(init.stdout)[1]);
+  const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--web-dir', webDir], { env });
+  let stdout = '', stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const base = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`linli serve did not start: ${stderr}`)), 20000);
+    proc.stdout.on('data', (d) => {
+      stdout += d;
+      const m = /serving on (http:\/\/[\d.]+:\d+)/.exec(stdout);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    proc.on('exit', (code) => fail(new Error(`linli serve exited (${code}): ${stderr}`)));
+  });
+  const exited = new Promise((ok) => proc.on('exit', (code, signal) => ok({ code, signal })));
+  return {
+    base, dir, db, env, cli, password, communityId, proc,
+    log: () => stdout,
+    stderr: () => stderr,
+    async stop() {
+      proc.kill('SIGTERM');
+      const r = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return { ...r, stderr };
+    },
+  };
+}
+
+export class Client {
+  constructor(base, lang = 'zh-CN') { this.base = base; this.lang = lang; this.cookie = null; this.csrf = null; }
+
+  async req(method, path, { json, body, headers = {}, csrf = true } = {}) {
+    const h = { 'Accept-Language': this.lang, ...headers };
+    if (this.cookie) h.Cookie = this.cookie;
+    if (json !== undefined) { h['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
+    if (csrf && this.csrf && method !== 'GET') h['X-CSRF-Token'] = this.csrf;
+    const res = await fetch(this.base + path, { method, headers: h, body, redirect: 'manual' });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) {
+      const m = /^linli_session=([^;]*)/.exec(setCookie);
+      if (m) this.cookie = m[1] ? `linli_session=${m[1]}` : null;
+    }
+    const buf = Buffer.from(await res.arrayBuffer());
+    const text = buf.toString('utf8');
+    let data = null;
+    if ((res.headers.get('content-type') || '').startsWith('application/json')) data = JSON.parse(text);
+    return { status: res.status, headers: res.headers, data, text, buf };
+  }
+
+  get(path, o) { return this.req('GET', path, o); }
+  post(path, json, o = {}) { return this.req('POST', path, { json, ...o }); }
+
+  async login(login, password) {
+    const r = await this.post('/api/v1/session', { login, password });
+    if (r.status === 200) this.csrf = r.data.csrf_token;
+    return r;
+  }
+}
+
+// The server must stop cleanly on SIGTERM: exit 0 and no sanitizer report (leaks, UB).
+export function assertCleanExit(assert, r) {
+  assert.equal(r.code, 0, `linli exited with ${r.code}/${r.signal}: ${r.stderr.slice(-3000)}`);
+  assert.doesNotMatch(r.stderr, /AddressSanitizer|LeakSanitizer|runtime error/);
+}
+
+// A valid GB 11643 ID number from its first 17 digits.
+export function idWithCheck(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * w[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
