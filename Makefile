@@ -15,12 +15,12 @@ deps:
 # build/: debug build with AddressSanitizer and UBSan, used by the tests.
 build: deps
 	@[ -f build/build.ninja ] || meson setup build -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-	@ninja -C build >/dev/null
+	@ninja -C build >build/ninja.log 2>&1 || { cat build/ninja.log; exit 1; }
 
 # build-release/: optimised, no sanitizers; used by `make run` and `make bench`.
 release: deps
 	@[ -f build-release/build.ninja ] || meson setup build-release --buildtype=release >/dev/null
-	@ninja -C build-release >/dev/null
+	@ninja -C build-release >build-release/ninja.log 2>&1 || { cat build-release/ninja.log; exit 1; }
 
 web: deps
 	@cd web && npm run build --silent >/dev/null

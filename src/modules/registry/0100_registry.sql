@@ -1,12 +1,16 @@
 -- Module 1, the registry: compounds and their buildings, venues, organisations, people, staff.
 -- Phone and ID numbers are stored only encrypted (*_enc, secretbox) with a keyed hash (*_idx) for
--- exact look-up and uniqueness; the needy flag is encrypted too.
+-- exact look-up and uniqueness; the needy flag is encrypted too. compounds.buildings and
+-- compounds.residents are counters kept by the code that adds buildings and people, in the same
+-- transaction, so that the compound list does not count 40,000 people on every request.
 CREATE TABLE compounds (
     community_id BIGINT NOT NULL REFERENCES communities (community_id),
     id BIGINT NOT NULL,
     name TEXT NOT NULL,
     kind TEXT NOT NULL DEFAULT 'residential',
     address TEXT NOT NULL DEFAULT '',
+    buildings INTEGER NOT NULL DEFAULT 0,
+    residents INTEGER NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     PRIMARY KEY (community_id, id),
     UNIQUE (community_id, name)

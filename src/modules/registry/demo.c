@@ -75,8 +75,6 @@ static const char sql_community[] =
     "INSERT INTO communities (community_id, town_id, name, population, created_at) VALUES ($1, $2, $3, $4, $5)";
 static const char sql_compound[] =
     "INSERT INTO compounds (community_id, id, name, kind, address, created_at) VALUES ($1, $2, $3, 'residential', $4, $5)";
-static const char sql_building[] =
-    "INSERT INTO buildings (community_id, id, compound_id, name, floors) VALUES ($1, $2, $3, $4, $5)";
 static const char sql_venue[] =
     "INSERT INTO venues (community_id, id, name, kind, compound_id, address) VALUES ($1, $2, $3, $4, $5, $6)";
 static const char sql_org[] =
@@ -98,8 +96,8 @@ int registry_demo_create(store *s, const struct crypto_keys *k, int nresidents, 
 {
     arena *a = arena_new();
     const char *now = arena_i64(a, (int64_t)time(NULL));
-    const char *district, *town, *cid;
-    const char *compound_ids[21];
+    const char *district = NULL, *town = NULL, *cid = "0";
+    const char *compound_ids[21] = {0};
     store_rc rc = store_begin(s);
     if (rc == STORE_OK)
         rc = next(s, a, &district);
@@ -119,12 +117,9 @@ int registry_demo_create(store *s, const struct crypto_keys *k, int nresidents, 
         if (rc == STORE_OK)
             rc = store_exec(s, a, sql_compound, 5, (const char *[]){cid, compound_ids[i], compounds[i], addr, now}, NULL);
         for (int b = 1; rc == STORE_OK && b <= BUILDINGS_PER_COMPOUND; b++) {
-            const char *bid;
-            rc = next(s, a, &bid);
-            const char *floors = arena_i64(a, 18 + (i * 7 + b * 3) % 16);
-            if (rc == STORE_OK)
-                rc = store_exec(s, a, sql_building, 5,
-                                (const char *[]){cid, bid, compound_ids[i], arena_printf(a, "%d栋", b), floors}, NULL);
+            int64_t bid;
+            rc = registry_building_add(s, a, strtoll(cid, NULL, 10), strtoll(compound_ids[i], NULL, 10),
+                                       arena_printf(a, "%d栋", b), 18 + (i * 7 + b * 3) % 16, &bid);
         }
     }
     for (size_t i = 0; rc == STORE_OK && i < sizeof venues / sizeof venues[0]; i++) {
@@ -171,7 +166,7 @@ int registry_demo_create(store *s, const struct crypto_keys *k, int nresidents, 
         in.name = dp.name;
         in.phone = dp.tags & DEMO_TAG_CHILD ? NULL : dp.phone;
         in.id_number = dp.id_number;
-        in.compound_id = strtoll(compound_ids[dp.compound], NULL, 10);
+        in.compound_id = compound_ids[dp.compound] ? strtoll(compound_ids[dp.compound], NULL, 10) : 0;
         in.building_name = arena_printf(pa, "%d栋", dp.building);
         in.room = dp.room;
         in.needy = dp.tags & DEMO_TAG_NEEDY ? 1 : 0;

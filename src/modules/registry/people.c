@@ -63,8 +63,8 @@ static const char *tags_text(arena *a, unsigned tags)
 
 static const char sql_building_find[] =
     "SELECT id FROM buildings WHERE community_id = $1 AND compound_id = $2 AND name = $3";
-static const char sql_building_add[] =
-    "INSERT INTO buildings (community_id, id, compound_id, name, floors) VALUES ($1, $2, $3, $4, 0)";
+static const char sql_compound_residents[] =
+    "UPDATE compounds SET residents = residents + 1 WHERE community_id = $1 AND id = $2";
 static const char sql_person_insert[] =
     "INSERT INTO people (community_id, id, name, gender, birth_year, compound_id, building_id, room, tags, "
     "phone_enc, phone_idx, id_enc, id_idx, needy_enc, created_at) "
@@ -81,12 +81,8 @@ store_rc person_insert(store *s, arena *a, const struct crypto_keys *k, int64_t 
         int found = 0;
         const char *p[4] = {cid, arena_i64(a, in->compound_id), in->building_name};
         rc = store_query_i64(s, a, sql_building_find, 3, p, &bid, &found);
-        if (rc == STORE_OK && !found) {
-            rc = store_next_id(s, a, &bid);
-            const char *q[4] = {cid, arena_i64(a, bid), p[1], in->building_name};
-            if (rc == STORE_OK)
-                rc = store_exec(s, a, sql_building_add, 4, q, NULL);
-        }
+        if (rc == STORE_OK && !found)
+            rc = registry_building_add(s, a, community_id, in->compound_id, in->building_name, 0, &bid);
         building = arena_i64(a, bid);
     }
     if (rc == STORE_OK)
@@ -121,7 +117,12 @@ store_rc person_insert(store *s, arena *a, const struct crypto_keys *k, int64_t 
         in->needy >= 0 ? crypto_seal(a, k, in->needy ? "1" : "0") : NULL,
         arena_i64(a, (int64_t)time(NULL)),
     };
-    return store_exec(s, a, sql_person_insert, 15, p, NULL);
+    rc = store_exec(s, a, sql_person_insert, 15, p, NULL);
+    if (rc == STORE_OK && in->compound_id) {
+        const char *q[2] = {cid, p[5]};
+        rc = store_exec(s, a, sql_compound_residents, 2, q, NULL);
+    }
+    return rc;
 }
 
 #define PERSON_SELECT                                                                                       \

@@ -13,6 +13,10 @@ struct colmap {
 /* Row i of rows as an object under map (ended by {0}). */
 json_t *registry_row_json(const store_rows *rows, int i, const struct colmap *map);
 
+/* Adds a building to a compound and counts it there. Inside the caller's transaction. */
+store_rc registry_building_add(store *s, arena *a, int64_t community_id, int64_t compound_id, const char *name,
+                               int floors, int64_t *id);
+
 void people_list(req *r);
 void people_create(req *r);
 void people_get(req *r);

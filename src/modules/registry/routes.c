@@ -127,11 +127,7 @@ static const char *opt_id(req *r, const char *key)
 static const struct colmap compound_map[] = {
     {"id", 'i'}, {"name", 's'}, {"kind", 's'}, {"address", 's'}, {"buildings", 'i'}, {"residents", 'i'}, {0},
 };
-#define COMPOUND_SELECT                                                                                   \
-    "SELECT c.id, c.name, c.kind, c.address, "                                                          \
-    "(SELECT count(*) FROM buildings b WHERE b.community_id = c.community_id AND b.compound_id = c.id), " \
-    "(SELECT count(*) FROM people p WHERE p.community_id = c.community_id AND p.compound_id = c.id) "     \
-    "FROM compounds c "
+#define COMPOUND_SELECT "SELECT c.id, c.name, c.kind, c.address, c.buildings, c.residents FROM compounds c "
 static const char sql_compounds[] = COMPOUND_SELECT "WHERE c.community_id = $1 AND " LIKE2("c.name")
     " ORDER BY c.id LIMIT $3 OFFSET $4";
 static const char sql_compounds_count[] = "SELECT count(*) FROM compounds c WHERE c.community_id = $1 AND " LIKE2("c.name");
@@ -174,6 +170,22 @@ static const char sql_building_one[] =
     "SELECT id, compound_id, name, floors FROM buildings WHERE community_id = $1 AND id = $2";
 static const char sql_building_insert[] =
     "INSERT INTO buildings (community_id, id, compound_id, name, floors) VALUES ($1, $2, $3, $4, $5)";
+static const char sql_compound_buildings[] =
+    "UPDATE compounds SET buildings = buildings + 1 WHERE community_id = $1 AND id = $2";
+
+store_rc registry_building_add(store *s, arena *a, int64_t community_id, int64_t compound_id, const char *name,
+                               int floors, int64_t *id)
+{
+    store_rc rc = store_next_id(s, a, id);
+    const char *p[5] = {arena_i64(a, community_id), arena_i64(a, *id), arena_i64(a, compound_id), name,
+                        arena_i64(a, floors)};
+    if (rc == STORE_OK)
+        rc = store_exec(s, a, sql_building_insert, 5, p, NULL);
+    const char *q[2] = {p[0], p[2]};
+    if (rc == STORE_OK)
+        rc = store_exec(s, a, sql_compound_buildings, 2, q, NULL);
+    return rc;
+}
 
 static void buildings_list(req *r)
 {
@@ -208,7 +220,7 @@ static void buildings_create(req *r)
     int64_t compound = req_param_i64(r, 1), id;
     int64_t one;
     int found = 0;
-    const char *p[5] = {arena_i64(r->a, r->community_id), arena_i64(r->a, compound)};
+    const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, compound)};
     store_rc rc = store_query_i64(r->db, r->a, sql_compound_exists, 2, p, &one, &found);
     if (rc == STORE_OK && !found) {
         store_rollback(r->db);
@@ -216,14 +228,8 @@ static void buildings_create(req *r)
         return;
     }
     if (rc == STORE_OK)
-        rc = store_next_id(r->db, r->a, &id);
-    if (rc == STORE_OK) {
-        p[1] = arena_i64(r->a, id);
-        p[2] = arena_i64(r->a, compound);
-        p[3] = opt_str(r, "name");
-        p[4] = arena_i64(r->a, json_integer_value(json_object_get(r->in, "floors")));
-        rc = store_exec(r->db, r->a, sql_building_insert, 5, p, NULL);
-    }
+        rc = registry_building_add(r->db, r->a, r->community_id, compound, opt_str(r, "name"),
+                                   (int)json_integer_value(json_object_get(r->in, "floors")), &id);
     if (rc == STORE_CONSTRAINT)
         reply_duplicate_name(r);
     else if (rc != STORE_OK)
