@@ -132,6 +132,82 @@ static void towns_list(req *r)
     reply_json(r, 200, body);
 }
 
+static const char sql_districts[] = "SELECT id, name FROM districts ORDER BY id";
+static const char sql_district_insert[] = "INSERT INTO districts (id, name) VALUES ($1, $2)";
+static const char sql_town_insert[] = "INSERT INTO towns (id, district_id, name) VALUES ($1, $2, $3)";
+static const char sql_district_exists[] = "SELECT 1 FROM districts WHERE id = $1";
+
+static void districts_list(req *r)
+{
+    store *s = req_store(r);
+    store_rows *rows = NULL;
+    if (!s)
+        return;
+    store_rc rc = store_exec(s, r->a, sql_districts, 0, NULL, &rows);
+    if (rc != STORE_OK) {
+        reply_store_error(r, rc);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows; i++)
+        json_array_append_new(items, json_pack("{s:I, s:s}", "id", (json_int_t)store_cell_i64(rows, i, 0), "name",
+                                               store_cell(rows, i, 1)));
+    reply_json(r, 200, json_pack("{s:o, s:i}", "items", items, "total", rows->nrows));
+}
+
+/* Creates a district ({"name"}) or a town ({"name", "district_id"}); audited in the chain of
+ * community 0, the one above every community. */
+static void place_create(req *r, int is_town)
+{
+    const char *name = json_string_value(json_object_get(r->in, "name"));
+    int64_t district = is_town ? json_integer_value(json_object_get(r->in, "district_id")) : 0;
+    if (db_begin(r) != 0)
+        return;
+    int64_t id = 0, one;
+    int found = 1;
+    const char *p[3] = {arena_i64(r->a, district)};
+    store_rc rc = is_town ? store_query_i64(r->db, r->a, sql_district_exists, 1, p, &one, &found) : STORE_OK;
+    if (rc == STORE_OK && !found) {
+        store_rollback(r->db);
+        json_t *fields = NULL;
+        field_error(r, &fields, "district_id", "not_found");
+        reply_error(r, 422, "validation_failed", fields);
+        return;
+    }
+    if (rc == STORE_OK)
+        rc = store_next_id(r->db, r->a, &id);
+    p[0] = arena_i64(r->a, id);
+    p[1] = is_town ? arena_i64(r->a, district) : name;
+    p[2] = name;
+    if (rc == STORE_OK)
+        rc = store_exec(r->db, r->a, is_town ? sql_town_insert : sql_district_insert, is_town ? 3 : 2, p, NULL);
+    json_t *item = is_town ? json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "name", name, "district_id", (json_int_t)district)
+                           : json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name);
+    if (rc == STORE_OK)
+        rc = audit_append(r->db, r->a, 0, r->account_id, r->login, "create", is_town ? "town" : "district", p[0], NULL, item);
+    if (rc == STORE_CONSTRAINT) {
+        json_decref(item);
+        store_rollback(r->db);
+        json_t *fields = NULL;
+        field_error(r, &fields, "name", "duplicate_name");
+        reply_error(r, 409, "conflict", fields);
+        return;
+    }
+    if (rc != STORE_OK) {
+        json_decref(item);
+        db_fail(r, rc);
+        return;
+    }
+    if (db_commit(r) != 0) {
+        json_decref(item);
+        return;
+    }
+    reply_json(r, 201, item);
+}
+
+static void districts_create(req *r) { place_create(r, 0); }
+static void towns_create(req *r) { place_create(r, 1); }
+
 static const char sql_communities[] =
     "SELECT c.community_id, c.name, t.id, t.name, d.name, c.population FROM communities c "
     "JOIN towns t ON t.id = c.town_id JOIN districts d ON d.id = t.district_id "
@@ -262,6 +338,15 @@ static const field_spec community_body[] = {
     {"population", F_INT, 0, 10000000, NULL, "resident population (常住人口), an estimate"},
     {0},
 };
+static const field_spec district_body[] = {
+    {"name", F_STR, 1, 40, NULL, "district name, e.g. 顺德区"},
+    {0},
+};
+static const field_spec town_body[] = {
+    {"name", F_STR, 1, 40, NULL, "town or subdistrict name, e.g. 龙江镇"},
+    {"district_id", F_ID, 1, 0, NULL, "the district it belongs to"},
+    {0},
+};
 static const column_spec community_columns[] = {
     {"id", "编号", "ID"}, {"name", "社区", "Community"}, {"town_name", "镇街", "Town"},
     {"district_name", "区", "District"}, {"population", "常住人口", "Population"}, {0},
@@ -274,7 +359,10 @@ static const route system_routes[] = {
     {"POST", "/api/v1/session", session_post, NULL, R_PUBLIC, session_body, NULL, "session", "Log in", 0, NULL},
     {"GET", "/api/v1/session", session_get, "session", 0, NULL, NULL, "session", "Who is logged in", 0, NULL},
     {"DELETE", "/api/v1/session", session_delete_h, "session", 0, NULL, NULL, "session", "Log out", 0, NULL},
+    {"GET", "/api/v1/districts", districts_list, NULL, R_PUBLIC, NULL, NULL, "places", "Districts (区)", 0, NULL},
+    {"POST", "/api/v1/districts", districts_create, "towns.manage", 0, district_body, NULL, "places", "Create a district", 0, NULL},
     {"GET", "/api/v1/towns", towns_list, NULL, R_PUBLIC, NULL, NULL, "places", "Towns (镇/街道) with their districts", 0, NULL},
+    {"POST", "/api/v1/towns", towns_create, "towns.manage", 0, town_body, NULL, "places", "Create a town", 0, NULL},
     {"GET", "/api/v1/communities", communities_list, NULL, R_PUBLIC | R_LIST, NULL, community_columns, "places", "Communities", 0, list_query},
     {"POST", "/api/v1/communities", communities_create, "communities.create", 0, community_body, NULL, "places", "Create a community", 0, NULL},
     {"GET", "/api/v1/communities/{community_id}", community_get, "community.read", 0, NULL, NULL, "places", "A community and its key numbers", 0, NULL},

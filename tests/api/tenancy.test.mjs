@@ -74,3 +74,32 @@ test('a district admin reads across the district, masked, and changes nothing', 
   assert.equal((await d.get(`/api/v1/communities/${A}/people?unmask=1`)).status, 403);
   assert.equal((await d.post(`/api/v1/communities/${A}/compounds`, { name: '区里建的' })).status, 403);
 });
+
+test('admin creates districts and towns; others may not', async () => {
+  const d = await admin.post('/api/v1/districts', { name: '南海区' });
+  assert.equal(d.status, 201);
+  const t = await admin.post('/api/v1/towns', { name: '桂城街道', district_id: d.data.id });
+  assert.equal(t.status, 201);
+  assert.equal((await admin.post('/api/v1/towns', { name: '桂城街道', district_id: d.data.id })).status, 409);
+  assert.equal((await admin.post('/api/v1/towns', { name: '无区之镇', district_id: 987654 })).status, 422);
+  assert.equal((await staffB.post('/api/v1/districts', { name: '禅城区' })).status, 403);
+  const towns = (await new Client(srv.base).get('/api/v1/towns')).data.items.map((x) => x.name);
+  assert.ok(towns.includes('桂城街道') && towns.includes('龙江镇'));
+});
+
+test('backup makes an online copy of a SQLite database; PostgreSQL is pointed at pg_dump', async () => {
+  const out = join(srv.dir, 'backup.db');
+  const r = srv.cli(['backup', '--out', out]);
+  if (srv.db.startsWith('sqlite:')) {
+    assert.equal(r.status, 0, r.stderr);
+    const check = srv.cli(['audit', 'verify', '--db', `sqlite:${out}`]);
+    assert.equal(check.status, 0, check.stderr);
+    assert.equal(srv.cli(['backup', '--out', out]).status, 1); // never overwrites
+  } else {
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /pg_dump/);
+  }
+  const m = srv.cli(['migrate']);
+  assert.equal(m.status, 0);
+  assert.match(m.stdout, /up to date/);
+});
