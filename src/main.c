@@ -570,6 +570,34 @@ static int cmd_openapi(int argc, char **argv)
     return 0;
 }
 
+#include "server/router.h"
+
+/* The authorization matrix as Markdown: docs/authorization.md is this output (a test checks). */
+static int cmd_permissions(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("# Authorization matrix\n\nMade by `linli permissions` from the route table and `src/auth/roles.c`; "
+           "a test checks that this file is current.\n\n## Permissions\n\n| permission | roles | what it allows |\n| --- | --- | --- |\n");
+    for (int i = 0; i < permission_count; i++) {
+        printf("| `%s` | ", permissions[i].name);
+        int first = 1;
+        for (int b = 0; b < ROLE_COUNT; b++)
+            if (permissions[i].roles & (1u << b)) {
+                printf("%s%s", first ? "" : ", ", role_name(1u << b));
+                first = 0;
+            }
+        printf(" | %s |\n", permissions[i].doc);
+    }
+    printf("\n## Endpoints\n\n| method | path | permission |\n| --- | --- | --- |\n");
+    for (int m = 0; m < module_count; m++)
+        for (int i = 0; i < modules[m]->nroutes; i++) {
+            const route *rt = &modules[m]->routes[i];
+            printf("| %s | `%s` | %s |\n", rt->method, rt->path, rt->flags & R_PUBLIC ? "public" : rt->perm);
+        }
+    return 0;
+}
+
 static int cmd_version(int argc, char **argv)
 {
     (void)argc;
@@ -612,6 +640,7 @@ static const struct cmd commands[] = {
      "linli backup --out FILE\n\nAn online copy of the SQLite database (safe while serving). For PostgreSQL, use pg_dump.\n",
      backup_opts},
     {"openapi", cmd_openapi, "linli openapi\n\nPrints the OpenAPI 3.1 document of the API.\n", none_opts},
+    {"permissions", cmd_permissions, "linli permissions\n\nPrints the authorization matrix (Markdown).\n", none_opts},
     {"version", cmd_version, "linli version\n\nPrints the version.\n", none_opts},
 };
 

@@ -57,9 +57,12 @@ const route *router_match(const char *method, const char *path, const char **pv,
     return NULL;
 }
 
-static const char sql_community[] =
-    "SELECT t.district_id FROM communities c JOIN towns t ON t.id = c.town_id WHERE c.community_id = $1";
-static const char sql_grants[] = "SELECT role FROM role_grants WHERE community_id = $1 AND account_id = $2";
+/* One row per role the caller holds in the community (one row with a NULL role if none); no row
+ * if there is no such community. */
+static const char sql_scope[] =
+    "SELECT t.district_id, g.role FROM communities c JOIN towns t ON t.id = c.town_id "
+    "LEFT JOIN role_grants g ON g.community_id = c.community_id AND g.account_id = $2 "
+    "WHERE c.community_id = $1";
 
 /* Sets r->community_id and r->roles for the community in the path. -1 after replying. */
 static int scope_community(req *r)
@@ -70,7 +73,7 @@ static int scope_community(req *r)
         return -1;
     store_rows *rows = NULL;
     const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, r->account_id)};
-    store_rc rc = r->community_id > 0 ? store_exec(s, r->a, sql_community, 1, p, &rows) : STORE_OK;
+    store_rc rc = r->community_id > 0 ? store_exec(s, r->a, sql_scope, 2, p, &rows) : STORE_OK;
     if (rc != STORE_OK) {
         reply_store_error(r, rc);
         return -1;
@@ -83,15 +86,9 @@ static int scope_community(req *r)
     r->roles = r->global_roles & ROLE_ADMIN;
     if ((r->global_roles & ROLE_DISTRICT_ADMIN) && r->district_id == district)
         r->roles |= ROLE_DISTRICT_ADMIN;
-    if (r->account_id) {
-        rc = store_exec(s, r->a, sql_grants, 2, p, &rows);
-        if (rc != STORE_OK) {
-            reply_store_error(r, rc);
-            return -1;
-        }
-        for (int i = 0; i < rows->nrows; i++)
-            r->roles |= role_from_name(store_cell(rows, i, 0));
-    }
+    for (int i = 0; i < rows->nrows; i++)
+        if (store_cell(rows, i, 1))
+            r->roles |= role_from_name(store_cell(rows, i, 1));
     return 0;
 }
 

@@ -133,3 +133,11 @@ test('one access-log line per request', async () => {
   await new Promise((ok) => setTimeout(ok, 100));
   assert.match(srv.log(), /GET \/healthz 200 \d+ [\d.]+ms -/);
 });
+
+test('docs/authorization.md is the current matrix', async () => {
+  const { readFileSync } = await import('node:fs');
+  const r = srv.cli(['permissions']);
+  assert.equal(r.status, 0);
+  const doc = readFileSync(new URL('../../docs/authorization.md', import.meta.url), 'utf8');
+  assert.equal(doc, r.stdout, 'run: build/linli permissions > docs/authorization.md');
+});
