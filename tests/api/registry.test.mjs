@@ -179,3 +179,23 @@ test('organisations, venues, staff and buildings can be added', async () => {
   assert.equal(b.status, 201);
   assert.equal(b.data.floors, 33);
 });
+
+test('changing a person keeps before and after in the audit log and moves the compound count', async () => {
+  const compounds = (await admin.get(`${C}/compounds?limit=100`)).data.items;
+  const from = compounds.find((c) => c.name === '文华花园'), to = compounds.find((c) => c.name === '康桥水岸');
+  const p = await admin.post(`${C}/people`, { name: '搬家的人', phone: '13600001111', compound_id: from.id, building_name: '2栋' });
+  assert.equal(p.status, 201);
+  const r = await admin.req('PATCH', `${C}/people/${p.data.id}`, { json: { compound_id: to.id, building_name: '5栋', phone: '13600002222', tags: ['elder'] } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.data.compound_name, '康桥水岸');
+  assert.equal(r.data.building_name, '5栋');
+  assert.equal(r.data.phone, '136****2222');
+  assert.equal(r.data.name, '搬家的人');
+  const after = (await admin.get(`${C}/compounds?limit=100`)).data.items;
+  assert.equal(after.find((c) => c.id === from.id).residents, from.residents);
+  assert.equal(after.find((c) => c.id === to.id).residents, to.residents + 1);
+  const bad = await admin.req('PATCH', `${C}/people/${p.data.id}`, { json: { phone: '999' } });
+  assert.equal(bad.status, 422);
+  assert.equal((await admin.req('PATCH', `${C}/people/424242`, { json: { name: 'x' } })).status, 404);
+  assert.equal(srv.cli(['audit', 'verify']).status, 0);
+});

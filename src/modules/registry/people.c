@@ -65,6 +65,9 @@ static const char sql_building_find[] =
     "SELECT id FROM buildings WHERE community_id = $1 AND compound_id = $2 AND name = $3";
 static const char sql_compound_residents[] =
     "UPDATE compounds SET residents = residents + 1 WHERE community_id = $1 AND id = $2";
+static const char sql_compound_exists[] = "SELECT 1 FROM compounds WHERE community_id = $1 AND id = $2";
+static const char sql_compound_residents_less[] =
+    "UPDATE compounds SET residents = residents - 1 WHERE community_id = $1 AND id = $2";
 static const char sql_person_insert[] =
     "INSERT INTO people (community_id, id, name, gender, birth_year, compound_id, building_id, room, tags, "
     "phone_enc, phone_idx, id_enc, id_idx, needy_enc, created_at) "
@@ -293,8 +296,6 @@ void people_get(req *r)
     reply_json(r, 200, person_json(r, rows, 0, unmask));
 }
 
-static const char sql_compound_exists[] = "SELECT 1 FROM compounds WHERE community_id = $1 AND id = $2";
-
 void people_create(req *r)
 {
     struct person_in in = {0};
@@ -357,6 +358,148 @@ void people_create(req *r)
         return;
     }
     reply_json(r, 201, item);
+}
+
+static const char sql_person_raw[] =
+    "SELECT name, gender, compound_id, building_id, room, tags, phone_enc, phone_idx, id_enc, id_idx, needy_enc, "
+    "birth_year FROM people WHERE community_id = $1 AND id = $2";
+static const char sql_person_update[] =
+    "UPDATE people SET name = $3, gender = $4, compound_id = $5, building_id = $6, room = $7, tags = $8, "
+    "phone_enc = $9, phone_idx = $10, id_enc = $11, id_idx = $12, needy_enc = $13, birth_year = $14 "
+    "WHERE community_id = $1 AND id = $2";
+
+/* PATCH: changes the fields the body names; the audit row holds the person before and after,
+ * masked. Moving to another compound moves the resident count with them. */
+void people_update(req *r)
+{
+    const char *cid = arena_i64(r->a, r->community_id), *pid = arena_i64(r->a, req_param_i64(r, 1));
+    const char *key[2] = {cid, pid};
+    json_t *fields = NULL;
+    json_t *in = r->in;
+    if (db_begin(r) != 0)
+        return;
+    store_rows *old = NULL, *before = NULL;
+    store_rc rc = store_exec(r->db, r->a, sql_person_raw, 2, key, &old);
+    if (rc == STORE_OK)
+        rc = store_exec(r->db, r->a, sql_person_one, 2, key, &before);
+    if (rc != STORE_OK) {
+        db_fail(r, rc);
+        return;
+    }
+    if (old->nrows == 0) {
+        store_rollback(r->db);
+        reply_error(r, 404, "not_found", NULL);
+        return;
+    }
+    const char *v[14];
+    v[0] = cid;
+    v[1] = pid;
+    for (int j = 0; j < 12; j++)
+        v[j + 2] = store_cell(old, 0, j);
+    const char *old_compound = v[4];
+    json_t *x;
+    if ((x = json_object_get(in, "name")) && json_is_string(x))
+        v[2] = json_string_value(x);
+    if ((x = json_object_get(in, "gender")))
+        v[3] = json_string_value(x);
+    if ((x = json_object_get(in, "compound_id"))) {
+        v[4] = json_is_integer(x) ? arena_i64(r->a, json_integer_value(x)) : NULL;
+        if (!v[4] || !old_compound || strcmp(v[4], old_compound) != 0)
+            v[5] = NULL; /* the old building belongs to the old compound */
+        if (v[4]) {
+            int64_t one;
+            int found = 0;
+            const char *q[2] = {cid, v[4]};
+            rc = store_query_i64(r->db, r->a, sql_compound_exists, 2, q, &one, &found);
+            if (rc == STORE_OK && !found)
+                field_error(r, &fields, "compound_id", "unknown_compound");
+        }
+    }
+    if ((x = json_object_get(in, "building_name"))) {
+        const char *b = json_string_value(x);
+        if (b && *b && !v[4])
+            field_error(r, &fields, "compound_id", "required");
+        else if (b && *b && rc == STORE_OK && !fields) {
+            int64_t bid = 0;
+            int found = 0;
+            const char *q[3] = {cid, v[4], b};
+            rc = store_query_i64(r->db, r->a, sql_building_find, 3, q, &bid, &found);
+            if (rc == STORE_OK && !found)
+                rc = registry_building_add(r->db, r->a, r->community_id, strtoll(v[4], NULL, 10), b, 0, &bid);
+            v[5] = arena_i64(r->a, bid);
+        } else
+            v[5] = NULL;
+    }
+    if ((x = json_object_get(in, "room")))
+        v[6] = json_is_string(x) ? json_string_value(x) : "";
+    if ((x = json_object_get(in, "tags"))) {
+        unsigned tags = 0;
+        size_t i;
+        json_t *t;
+        json_array_foreach(x, i, t) tags |= people_tag_bit(json_string_value(t));
+        v[7] = tags_text(r->a, tags);
+    }
+    char norm[19];
+    if ((x = json_object_get(in, "phone"))) {
+        int has = json_is_string(x) && json_string_length(x) && phone_normalize(json_string_value(x), norm) == 0;
+        v[8] = has ? crypto_seal(r->a, &r->app->keys, norm) : NULL;
+        v[9] = has ? crypto_lookup_hash(r->a, &r->app->keys, norm) : NULL;
+    }
+    if ((x = json_object_get(in, "id_number"))) {
+        int has = json_is_string(x) && json_string_length(x);
+        if (has) {
+            idnum_normalize(json_string_value(x), norm);
+            v[3] = (norm[16] - '0') % 2 ? "M" : "F";
+            v[13] = arena_strndup(r->a, norm + 6, 4);
+        }
+        v[10] = has ? crypto_seal(r->a, &r->app->keys, norm) : NULL;
+        v[11] = has ? crypto_lookup_hash(r->a, &r->app->keys, norm) : NULL;
+    }
+    if ((x = json_object_get(in, "needy")))
+        v[12] = json_is_boolean(x) ? crypto_seal(r->a, &r->app->keys, json_is_true(x) ? "1" : "0") : NULL;
+    if (rc != STORE_OK || fields) {
+        if (rc != STORE_OK) {
+            json_decref(fields);
+            db_fail(r, rc);
+        } else {
+            store_rollback(r->db);
+            reply_error(r, 422, "validation_failed", fields);
+        }
+        return;
+    }
+    rc = store_exec(r->db, r->a, sql_person_update, 14, v, NULL);
+    if (rc == STORE_CONSTRAINT) {
+        store_rollback(r->db);
+        field_error(r, &fields, "id_number", "duplicate_id_number");
+        reply_error(r, 409, "conflict", fields);
+        return;
+    }
+    int moved = (old_compound == NULL) != (v[4] == NULL) || (old_compound && v[4] && strcmp(old_compound, v[4]) != 0);
+    if (rc == STORE_OK && moved && old_compound) {
+        const char *q[2] = {cid, old_compound};
+        rc = store_exec(r->db, r->a, sql_compound_residents_less, 2, q, NULL);
+    }
+    if (rc == STORE_OK && moved && v[4]) {
+        const char *q[2] = {cid, v[4]};
+        rc = store_exec(r->db, r->a, sql_compound_residents, 2, q, NULL);
+    }
+    store_rows *after = NULL;
+    if (rc == STORE_OK)
+        rc = store_exec(r->db, r->a, sql_person_one, 2, key, &after);
+    json_t *b = person_json(r, before, 0, 0), *item = rc == STORE_OK ? person_json(r, after, 0, 0) : NULL;
+    if (rc == STORE_OK)
+        rc = audit_append(r->db, r->a, r->community_id, r->account_id, r->login, "update", "person", pid, b, item);
+    json_decref(b);
+    if (rc != STORE_OK) {
+        json_decref(item);
+        db_fail(r, rc);
+        return;
+    }
+    if (db_commit(r) != 0) {
+        json_decref(item);
+        return;
+    }
+    reply_json(r, 200, item);
 }
 
 /* ---- CSV import ---- */

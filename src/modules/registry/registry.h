@@ -20,6 +20,7 @@ store_rc registry_building_add(store *s, arena *a, int64_t community_id, int64_t
 void people_list(req *r);
 void people_create(req *r);
 void people_get(req *r);
+void people_update(req *r);
 void people_import(req *r);
 
 /* The field specs people routes use (people.c). */

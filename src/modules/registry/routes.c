@@ -481,6 +481,7 @@ static const route registry_routes[] = {
     {"GET", C "/people", people_list, "people.read", R_LIST, NULL, people_columns, "people", "People (masked unless ?unmask=1)", 0, people_query},
     {"POST", C "/people", people_create, "people.write", 0, people_body, NULL, "people", "Add a person", 0, NULL},
     {"GET", C "/people/{person_id}", people_get, "people.read", 0, NULL, NULL, "people", "One person (masked unless ?unmask=1)", 0, NULL},
+    {"PATCH", C "/people/{person_id}", people_update, "people.write", 0, people_body, NULL, "people", "Change a person (the fields given)", 0, NULL},
     {"POST", C "/people/import", people_import, "people.write", R_CSV_BODY, NULL, NULL, "people", "Import people from CSV, with a row-by-row report", 8u << 20, NULL},
 };
 #undef C
