@@ -54,6 +54,7 @@ int crypto_key_load(const char *path, struct crypto_keys *k, char *err, size_t e
     }
     crypto_kdf_derive_from_key(k->enc, sizeof k->enc, 1, "linlienc", master);
     crypto_kdf_derive_from_key(k->idx, sizeof k->idx, 2, "linliidx", master);
+    crypto_kdf_derive_from_key(k->mac, sizeof k->mac, 3, "linlimac", master);
     sodium_memzero(master, sizeof master);
     sodium_memzero(hex, sizeof hex);
     return 0;
@@ -99,6 +100,14 @@ char *crypto_hash_hex(arena *a, const char *s) { return hash_hex(a, NULL, 0, s);
 char *crypto_lookup_hash(arena *a, const struct crypto_keys *k, const char *s)
 {
     return s ? hash_hex(a, k->idx, sizeof k->idx, s) : NULL;
+}
+
+char *crypto_mac_hex(arena *a, const struct crypto_keys *k, const char *s)
+{
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s), k->mac, sizeof k->mac);
+    char *out = arena_alloc(a, 33);
+    return out ? sodium_bin2hex(out, 33, h, sizeof h) : NULL;
 }
 
 char *crypto_seal(arena *a, const struct crypto_keys *k, const char *plain)

@@ -11,6 +11,7 @@
 struct crypto_keys {
     unsigned char enc[32]; /* secretbox key for personal data */
     unsigned char idx[32]; /* BLAKE2b key for look-up hashes of personal data */
+    unsigned char mac[32]; /* BLAKE2b key for signed tokens (QR check-in, calendar links, certificates) */
 };
 
 /* Initialises libsodium; 0 or -1. */
@@ -31,6 +32,8 @@ char *crypto_token(arena *a, size_t nbytes);
 char *crypto_hash_hex(arena *a, const char *s);
 /* Hex BLAKE2b-256 keyed with the look-up key, of s: the *_idx columns. */
 char *crypto_lookup_hash(arena *a, const struct crypto_keys *k, const char *s);
+/* Hex BLAKE2b-128 of s keyed with the token key: the signature of a token. */
+char *crypto_mac_hex(arena *a, const struct crypto_keys *k, const char *s);
 /* secretbox(nonce || ciphertext) of plain as base64; NULL in, NULL out. */
 char *crypto_seal(arena *a, const struct crypto_keys *k, const char *plain);
 /* The plaintext of a crypto_seal value, or NULL if it does not open (wrong key or altered). */

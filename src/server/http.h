@@ -99,6 +99,7 @@ struct req {
     const char *pv[MAX_PATH_PARAMS];
     int npv;
     json_t *in; /* the validated JSON body (borrowed from the request; freed at the end) */
+    int in_tx;  /* a transaction is open (db_begin); replies on failure roll it back */
     int64_t account_id;        /* 0: nobody logged in */
     const char *login, *display_name, *csrf, *session_hash;
     unsigned global_roles;     /* ROLE_ADMIN, ROLE_DISTRICT_ADMIN */

@@ -1,6 +1,7 @@
 /* Responses (see reply.h). Bodies are malloc'd and handed to libmicrohttpd, which frees them:
  * nothing a response carries points into the request arena. */
 #include "server/reply.h"
+#include "core/audit.h"
 #include "core/export.h"
 #include "core/i18n.h"
 #include <stdlib.h>
@@ -162,6 +163,7 @@ int db_begin(req *r)
         reply_store_error(r, rc);
         return -1;
     }
+    r->in_tx = 1;
     return 0;
 }
 
@@ -172,11 +174,95 @@ int db_commit(req *r)
         db_fail(r, rc);
         return -1;
     }
+    r->in_tx = 0;
     return 0;
 }
 
 void db_fail(req *r, store_rc rc)
 {
     store_rollback(r->db);
+    r->in_tx = 0;
     reply_store_error(r, rc);
+}
+
+int reply_fail(req *r, unsigned status, const char *code, json_t *fields)
+{
+    if (r->in_tx) {
+        store_rollback(r->db);
+        r->in_tx = 0;
+    }
+    reply_error(r, status, code, fields);
+    return -1;
+}
+
+int reply_field(req *r, const char *field, const char *code)
+{
+    json_t *fields = NULL;
+    field_error(r, &fields, field, code);
+    return reply_fail(r, 422, "validation_failed", fields);
+}
+
+int q_exec(req *r, const char *sql, int n, const char *const *p, store_rows **out)
+{
+    store *s = r->db ? r->db : req_store(r);
+    if (!s)
+        return -1;
+    store_rc rc = store_exec(s, r->a, sql, n, p, out);
+    if (rc == STORE_OK)
+        return 0;
+    if (r->in_tx)
+        db_fail(r, rc);
+    else
+        reply_store_error(r, rc);
+    return -1;
+}
+
+int q_i64(req *r, const char *sql, int n, const char *const *p, int64_t *v, int *found)
+{
+    store_rows *rows = NULL;
+    if (q_exec(r, sql, n, p, &rows) != 0)
+        return -1;
+    *found = rows->nrows > 0;
+    if (*found)
+        *v = store_cell_i64(rows, 0, 0);
+    return 0;
+}
+
+int q_audit(req *r, const char *action, const char *entity, int64_t entity_id, const json_t *before, const json_t *after)
+{
+    store_rc rc = audit_append(r->db, r->a, r->community_id, r->account_id, r->login, action, entity,
+                               entity_id ? arena_i64(r->a, entity_id) : NULL, before, after);
+    if (rc == STORE_OK)
+        return 0;
+    db_fail(r, rc);
+    return -1;
+}
+
+json_t *row_json(const store_rows *rows, int i, const struct colmap *map)
+{
+    json_t *o = json_object();
+    for (int j = 0; map[j].key; j++) {
+        const char *v = store_cell(rows, i, j);
+        json_t *jv;
+        if (map[j].type == '-')
+            continue;
+        if (!v)
+            jv = json_null();
+        else if (map[j].type == 'i')
+            jv = json_integer(store_cell_i64(rows, i, j));
+        else if (map[j].type == 'b')
+            jv = json_boolean(store_cell_i64(rows, i, j) != 0);
+        else
+            jv = json_string(v);
+        json_object_set_new(o, map[j].key, jv);
+    }
+    return o;
+}
+
+json_t *rows_json(const store_rows *rows, const struct colmap *map)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < rows->nrows; i++)
+        json_array_append_new(a, row_json(rows, i, map));
+    return a;
 }

@@ -35,9 +35,31 @@ int list_args_parse(req *r, struct list_args *la);
  * stolen; extra may be NULL. */
 void reply_list(req *r, const struct list_args *la, json_t *items, int64_t total, json_t *extra);
 
+/* One JSON key per selected column: 'i' integer, 's' string, 'n' string that may be NULL, 'b'
+ * boolean (0/1), '-' skipped. */
+struct colmap {
+    const char *key;
+    char type;
+};
+/* Row i of rows as a new object under map (ended by {0}). */
+json_t *row_json(const store_rows *rows, int i, const struct colmap *map);
+/* Every row of rows under map, as a new array. */
+json_t *rows_json(const store_rows *rows, const struct colmap *map);
+
 /* Transactions: 0 on success; on failure they have replied and return -1. */
 int db_begin(req *r);
 int db_commit(req *r);
 /* Rolls back and replies the error for rc. */
 void db_fail(req *r, store_rc rc);
+
+/* Shorthands for handlers: each runs a statement on the request's store and returns 0; on failure
+ * it rolls back the open transaction (if any), replies the error and returns -1. */
+int q_exec(req *r, const char *sql, int n, const char *const *p, store_rows **out);
+int q_i64(req *r, const char *sql, int n, const char *const *p, int64_t *v, int *found);
+/* The audit row of a change, in the open transaction; before/after borrowed. */
+int q_audit(req *r, const char *action, const char *entity, int64_t entity_id, const json_t *before, const json_t *after);
+/* Rolls back the open transaction (if any) and replies the error envelope. Always -1. */
+int reply_fail(req *r, unsigned status, const char *code, json_t *fields);
+/* Replies 422 with one field error. Always -1. */
+int reply_field(req *r, const char *field, const char *code);
 #endif

@@ -5,13 +5,6 @@
 #define LINLI_REGISTRY_H
 #include "server/http.h"
 
-/* One JSON key per selected column: 'i' integer, 's' string, 'n' string that may be NULL. */
-struct colmap {
-    const char *key;
-    char type;
-};
-/* Row i of rows as an object under map (ended by {0}). */
-json_t *registry_row_json(const store_rows *rows, int i, const struct colmap *map);
 
 /* Adds a building to a compound and counts it there. Inside the caller's transaction. */
 store_rc registry_building_add(store *s, arena *a, int64_t community_id, int64_t compound_id, const char *name,

@@ -8,23 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-json_t *registry_row_json(const store_rows *rows, int i, const struct colmap *map)
-{
-    json_t *o = json_object();
-    for (int j = 0; map[j].key; j++) {
-        const char *v = store_cell(rows, i, j);
-        json_t *jv;
-        if (!v)
-            jv = json_null();
-        else if (map[j].type == 'i')
-            jv = json_integer(store_cell_i64(rows, i, j));
-        else
-            jv = json_string(v);
-        json_object_set_new(o, map[j].key, jv);
-    }
-    return o;
-}
-
 /* Runs a list query (params: community, like, limit, offset, extra...) and its count (the same
  * params without limit and offset), and replies the list. */
 static void reply_query_list(req *r, const struct list_args *la, const char *sql, const char *sql_count,
@@ -46,7 +29,7 @@ static void reply_query_list(req *r, const struct list_args *la, const char *sql
     }
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows; i++)
-        json_array_append_new(items, registry_row_json(rows, i, map));
+        json_array_append_new(items, row_json(rows, i, map));
     reply_list(r, la, items, total, extra);
 }
 
@@ -59,7 +42,7 @@ static void finish_create(req *r, const char *entity, int64_t id, const char *sq
     store_rc rc = store_exec(r->db, r->a, sql_one, 2, p, &rows);
     if (rc == STORE_OK && rows->nrows == 0)
         rc = STORE_ERROR;
-    json_t *item = rc == STORE_OK ? registry_row_json(rows, 0, map) : NULL;
+    json_t *item = rc == STORE_OK ? row_json(rows, 0, map) : NULL;
     if (rc == STORE_OK)
         rc = audit_append(r->db, r->a, r->community_id, r->account_id, r->login, "create", entity, p[1], NULL, item);
     if (rc != STORE_OK) {
@@ -209,7 +192,7 @@ static void buildings_list(req *r)
     }
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows; i++)
-        json_array_append_new(items, registry_row_json(rows, i, building_map));
+        json_array_append_new(items, row_json(rows, i, building_map));
     reply_list(r, &la, items, rows->nrows, NULL);
 }
 

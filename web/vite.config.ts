@@ -1,0 +1,31 @@
+// Vite build of the linli web pages. The linli server serves dist/ itself and
+// falls back to index.html for unknown non-/api paths, so the app lives at '/'.
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+
+const server = 'http://127.0.0.1:8080'
+
+export default defineConfig({
+  base: '/',
+  plugins: [vue()],
+  define: {
+    __VUE_I18N_FULL_INSTALL__: true,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+    __VUE_OPTIONS_API__: true,
+    __VUE_PROD_DEVTOOLS__: false,
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: false,
+  },
+  server: {
+    proxy: {
+      '/api': { target: server, changeOrigin: false },
+      '/healthz': { target: server, changeOrigin: false },
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2020',
+    chunkSizeWarningLimit: 900,
+  },
+})
