@@ -8,7 +8,7 @@ packages=(
   build-essential pkg-config meson ninja-build python3
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev libcmark-dev
   libxlsxwriter-dev libqrencode-dev libcmocka-dev libcsv-dev zlib1g-dev
-  postgresql postgresql-client
+  postgresql postgresql-client sqlite3
   chromium fonts-noto-cjk
   wrk nginx-light curl
 )

@@ -5,6 +5,7 @@
 #include "core/audit.h"
 #include "core/crypto.h"
 #include "modules/registry/registry.h"
+#include "modules/volunteers/volunteers.h"
 #include "server/http.h"
 #include "server/openapi.h"
 #include "server/static.h"
@@ -297,6 +298,10 @@ static int cmd_init(int argc, char **argv)
         printf("linli: creating the demo community 文华社区 with %d residents\n", residents);
         fflush(stdout);
         if (registry_demo_create(s, &keys, residents, admin_id, &cid, err, sizeof err) != 0) {
+            fprintf(stderr, "linli: %s\n", err);
+            goto done;
+        }
+        if (volunteers_demo_create(s, &keys, cid, err, sizeof err) != 0) {
             fprintf(stderr, "linli: %s\n", err);
             goto done;
         }

@@ -22,6 +22,13 @@ const struct permission permissions[] = {
     {"people.write", ROLE_STAFF | ROLE_ADMIN, "add, change and import people"},
     {"people.unmask", ROLE_STAFF | ROLE_ADMIN, "see phone and ID numbers in full (audited)"},
     {"audit.read", ROLE_ADMIN, "read and verify the audit log"},
+    {"volunteers.read", ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLES_GLOBAL, "read volunteers, hours, rankings, certificates"},
+    {"volunteers.manage", ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN,
+     "approve volunteers; run trainings, activities, shifts, rosters and check-in; approve and correct hours; issue certificates"},
+    {"volunteers.settings", ROLE_STAFF | ROLE_ADMIN, "change star thresholds and the certificate issuer"},
+    {"volunteers.apply", ANY_MEMBER | ROLE_ADMIN, "apply to be a volunteer, see one's own application"},
+    {"volunteers.self", ROLE_VOLUNTEER, "sign up, cancel, scan in and out, report hours, own calendar"},
+    {"activities.read", ANY_MEMBER | ROLES_GLOBAL, "see activities, shifts and trainings"},
 };
 const int permission_count = sizeof permissions / sizeof permissions[0];
 

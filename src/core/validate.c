@@ -83,6 +83,14 @@ static const char *check_one(const field_spec *f, const json_t *v)
         if (!json_is_string(v))
             return "invalid_type";
         return validate_idnum_code(json_string_value(v));
+    case F_IDS: {
+        if (!json_is_array(v) || json_array_size(v) > 1000)
+            return "invalid_type";
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) if (!json_is_integer(e) || json_integer_value(e) <= 0) return "invalid_type";
+        return NULL;
+    }
     case F_TAGS: {
         if (!json_is_array(v))
             return "invalid_type";

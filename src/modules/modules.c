@@ -3,9 +3,11 @@
 
 extern const module system_module;
 extern const module registry_module;
+extern const module volunteers_module;
 
 const module *const modules[] = {
     &system_module,
     &registry_module,
+    &volunteers_module,
 };
 const int module_count = sizeof modules / sizeof modules[0];

@@ -33,6 +33,10 @@ static json_t *field_schema(const field_spec *f)
     case F_BOOL:
         json_object_set_new(s, "type", json_string("boolean"));
         break;
+    case F_IDS:
+        json_object_set_new(s, "type", json_string("array"));
+        json_object_set_new(s, "items", json_pack("{s:s, s:i}", "type", "integer", "minimum", 1));
+        break;
     case F_ENUM:
     case F_TAGS: {
         json_t *e = json_array();

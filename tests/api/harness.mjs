@@ -26,7 +26,10 @@ export async function startServer({ residents = 200, webDir = join(root, 'web/di
   const password = 'test-admin-pass-1';
   writeFileSync(join(dir, 'pw'), password + '\n');
   const db = freshDatabase(dir);
-  const env = { ...process.env, LINLI_DATA_DIR: dir, LINLI_DB: db };
+  // The server's clock can be moved forward by writing seconds into this file (see src/core/clock.h).
+  const clockFile = join(dir, 'clock');
+  writeFileSync(clockFile, '0');
+  const env = { ...process.env, LINLI_DATA_DIR: dir, LINLI_DB: db, LINLI_TEST_CLOCK_FILE: clockFile };
   const cli = (args, opts = {}) => spawnSync(BIN, args, { env, encoding: 'utf8', ...opts });
   const init = cli(['init', '--demo', '--residents', String(residents), '--admin-password-file', join(dir, 'pw')]);
   if (init.status !== 0) throw new Error(`linli init failed: ${init.stderr}${init.stdout}`);
@@ -47,6 +50,14 @@ export async function startServer({ residents = 200, webDir = join(root, 'web/di
   return {
     base, dir, db, env, cli, password, communityId, proc,
     log: () => stdout,
+    setClock: (seconds) => writeFileSync(clockFile, String(seconds)),
+    // Runs SQL straight on the database, as someone with the file or a database login could.
+    sql(text) {
+      const r = db.startsWith('sqlite:') ? spawnSync('sqlite3', [db.slice(7), text], { encoding: 'utf8' })
+        : spawnSync('psql', ['-q', '-t', '-A', db, '-c', text], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`sql: ${r.stderr}`);
+      return r.stdout.trim();
+    },
     stderr: () => stderr,
     async stop() {
       proc.kill('SIGTERM');

@@ -1,0 +1,263 @@
+/* Hours certificates (志愿服务记录证明) and the volunteer's calendar feed. A certificate's content
+ * is fixed when it is issued and sealed with a keyed BLAKE2b MAC; the public check recomputes the
+ * seal, so a certificate edited in the database, or revoked, shows as such. The serial names the
+ * community (COMMUNITY-YEAR-ID), so the check needs no login and no search across communities. */
+#include "core/clock.h"
+#include "core/mask.h"
+#include "modules/volunteers/volunteers.h"
+#include "server/reply.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char sql_cert_vol[] =
+    "SELECT v.name, v.number, v.id_enc, v.status, c.name FROM volunteers v JOIN communities c ON c.community_id = "
+    "v.community_id WHERE v.community_id = $1 AND v.id = $2";
+static const char sql_cert_acts[] =
+    "SELECT COALESCE(a.title, h.description), sum(h.minutes) FROM hour_records h LEFT JOIN activities a ON "
+    "a.community_id = h.community_id AND a.id = h.activity_id WHERE h.community_id = $1 AND h.volunteer_id = $2 "
+    "AND h.status = 'approved' AND h.served_on >= $3 AND h.served_on <= $4 AND NOT EXISTS (SELECT 1 FROM "
+    "hour_records c WHERE c.community_id = h.community_id AND c.corrects_id = h.id) "
+    "GROUP BY COALESCE(a.title, h.description) ORDER BY sum(h.minutes) DESC";
+static const char sql_issuer[] =
+    "SELECT issuer_name, issuer_person, issuer_contact FROM vol_settings WHERE community_id = $1";
+static const char sql_cert_insert[] =
+    "INSERT INTO vol_certificates (community_id, id, serial, volunteer_id, period_from, period_to, content, seal, "
+    "issued_at, issued_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+static const char sql_cert_one[] =
+    "SELECT id, serial, volunteer_id, content, seal, issued_at, issued_by, revoked_at, revoked_reason "
+    "FROM vol_certificates WHERE community_id = $1 AND id = $2";
+static const char sql_cert_by_serial[] =
+    "SELECT id, serial, volunteer_id, content, seal, issued_at, issued_by, revoked_at, revoked_reason "
+    "FROM vol_certificates WHERE community_id = $1 AND serial = $2";
+static const char sql_cert_revoke[] =
+    "UPDATE vol_certificates SET revoked_at = $3, revoked_reason = $4 WHERE community_id = $1 AND id = $2 AND revoked_at IS NULL";
+
+static int valid_day(const char *d)
+{
+    int y, m, dd;
+    char tail;
+    return d && strlen(d) == 10 && sscanf(d, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) == 3 && m >= 1 && m <= 12 && dd >= 1 && dd <= 31;
+}
+
+/* The certificate as the print page and the public check show it. */
+static json_t *cert_json(req *r, const store_rows *c, int with_status)
+{
+    json_error_t e;
+    json_t *content = json_loads(store_cell(c, 0, 3), 0, &e);
+    if (!content)
+        content = json_object();
+    const char *status = store_cell(c, 0, 7) ? "revoked" : "valid";
+    if (!crypto_str_equal(crypto_mac_hex(r->a, &r->app->keys, store_cell(c, 0, 3)), store_cell(c, 0, 4)))
+        status = "altered";
+    json_object_set_new(content, "id", json_integer(store_cell_i64(c, 0, 0)));
+    json_object_set_new(content, "issued_at", json_integer(store_cell_i64(c, 0, 5)));
+    if (store_cell(c, 0, 7)) {
+        json_object_set_new(content, "revoked_at", json_integer(store_cell_i64(c, 0, 7)));
+        json_object_set_new(content, "revoked_reason", json_string(store_cell(c, 0, 8) ? store_cell(c, 0, 8) : ""));
+    }
+    if (with_status) {
+        json_object_set_new(content, "status", json_string(status));
+        json_object_set_new(content, "valid", json_boolean(strcmp(status, "valid") == 0));
+    }
+    return content;
+}
+
+void cert_issue(req *r)
+{
+    const char *from = json_string_value(json_object_get(r->in, "from"));
+    const char *to = json_string_value(json_object_get(r->in, "to"));
+    if (!valid_day(from))
+        return (void)reply_field(r, "from", "invalid_date");
+    if (!valid_day(to) || strcmp(to, from) < 0)
+        return (void)reply_field(r, "to", "invalid_date");
+    if (db_begin(r) != 0)
+        return;
+    const char *cid = arena_i64(r->a, r->community_id), *vid = arena_i64(r->a, req_param_i64(r, 1));
+    store_rows *vol = NULL, *acts = NULL, *issuer = NULL;
+    const char *p[4] = {cid, vid, from, to};
+    if (q_exec(r, sql_cert_vol, 2, p, &vol) != 0)
+        return;
+    if (vol->nrows == 0)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    if (strcmp(store_cell(vol, 0, 3), "approved") != 0)
+        return (void)reply_fail(r, 409, "not_a_volunteer", NULL);
+    if (q_exec(r, sql_cert_acts, 4, p, &acts) != 0 || q_exec(r, sql_issuer, 1, p, &issuer) != 0)
+        return;
+    int64_t total = 0, id, now = clock_now();
+    json_t *list = json_array();
+    for (int i = 0; i < acts->nrows; i++) {
+        total += store_cell_i64(acts, i, 1);
+        json_array_append_new(list, json_pack("{s:s, s:f}", "title", store_cell(acts, i, 0) ? store_cell(acts, i, 0) : "",
+                                              "hours", (double)(store_cell_i64(acts, i, 1) / 6) / 10.0));
+    }
+    store_rc rc = store_next_id(r->db, r->a, &id);
+    if (rc != STORE_OK) {
+        json_decref(list);
+        return db_fail(r, rc);
+    }
+    char day[11], masked[32] = "";
+    clock_day(now, day);
+    const char *idn = crypto_open(r->a, &r->app->keys, store_cell(vol, 0, 2));
+    if (idn)
+        mask_idnum(idn, masked, sizeof masked);
+    const char *serial = arena_printf(r->a, "%lld-%.4s-%06lld", (long long)r->community_id, day, (long long)id);
+    const char *community = store_cell(vol, 0, 4);
+    const char *iname = issuer->nrows && *store_cell(issuer, 0, 0) ? store_cell(issuer, 0, 0)
+                                                                     : arena_printf(r->a, "%s居民委员会", community);
+    json_t *content = json_pack(
+        "{s:s, s:s, s:{s:s, s:s?, s:s}, s:{s:s, s:s}, s:f, s:I, s:o, s:{s:s, s:s, s:s}, s:s}", "serial", serial, "title",
+        "志愿服务记录证明", "volunteer", "name", store_cell(vol, 0, 0), "number", store_cell(vol, 0, 1), "id_number",
+        masked[0] ? masked : "—", "period", "from", from, "to", to, "hours", (double)(total / 6) / 10.0, "minutes",
+        (json_int_t)total, "activities", list, "issuer", "name", iname, "person",
+        issuer->nrows ? store_cell(issuer, 0, 1) : "", "contact", issuer->nrows ? store_cell(issuer, 0, 2) : "",
+        "issued_on", day);
+    char *text = json_dumps(content, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
+    json_decref(content);
+    const char *ins[10] = {cid, arena_i64(r->a, id), serial, vid, from, to, arena_strdup(r->a, text),
+                           crypto_mac_hex(r->a, &r->app->keys, text), arena_i64(r->a, now), r->login};
+    free(text);
+    store_rows *c = NULL;
+    const char *q[2] = {cid, ins[1]};
+    if (q_exec(r, sql_cert_insert, 10, ins, NULL) != 0 || q_exec(r, sql_cert_one, 2, q, &c) != 0)
+        return;
+    json_t *item = cert_json(r, c, 1);
+    if (q_audit(r, "issue", "certificate", id, NULL, item) != 0 || db_commit(r) != 0) {
+        json_decref(item);
+        return;
+    }
+    reply_json(r, 201, item);
+}
+
+void cert_get(req *r)
+{
+    const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, req_param_i64(r, 1))};
+    store_rows *c = NULL;
+    if (q_exec(r, sql_cert_one, 2, p, &c) != 0)
+        return;
+    if (c->nrows == 0)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    reply_json(r, 200, cert_json(r, c, 1));
+}
+
+void cert_revoke(req *r)
+{
+    if (db_begin(r) != 0)
+        return;
+    const char *p[4] = {arena_i64(r->a, r->community_id), arena_i64(r->a, req_param_i64(r, 1)),
+                        arena_i64(r->a, clock_now()), json_string_value(json_object_get(r->in, "reason"))};
+    store_rows *c = NULL;
+    if (q_exec(r, sql_cert_one, 2, p, &c) != 0)
+        return;
+    if (c->nrows == 0)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    if (store_cell(c, 0, 7))
+        return (void)reply_fail(r, 409, "already_revoked", NULL);
+    json_t *after = json_pack("{s:s}", "reason", p[3]);
+    int bad = q_exec(r, sql_cert_revoke, 4, p, NULL) || q_audit(r, "revoke", "certificate", req_param_i64(r, 1), NULL, after);
+    json_decref(after);
+    if (bad || db_commit(r) != 0 || q_exec(r, sql_cert_one, 2, p, &c) != 0)
+        return;
+    reply_json(r, 200, cert_json(r, c, 1));
+}
+
+/* The public check: anyone with the serial (from the QR code on the paper) sees whether the
+ * certificate is genuine, unaltered and not revoked. */
+void cert_verify(req *r)
+{
+    const char *serial = r->pv[0];
+    long long cid = serial ? strtoll(serial, NULL, 10) : 0;
+    store *s = req_store(r);
+    if (!s)
+        return;
+    store_rows *c = NULL;
+    const char *p[2] = {arena_i64(r->a, cid), serial};
+    if (cid > 0 && q_exec(r, sql_cert_by_serial, 2, p, &c) != 0)
+        return;
+    if (!c || c->nrows == 0) {
+        reply_json(r, 200, json_pack("{s:b, s:s, s:s}", "valid", 0, "status", "unknown", "serial", serial ? serial : ""));
+        return;
+    }
+    r->community_id = cid;
+    reply_json(r, 200, cert_json(r, c, 1));
+}
+
+/* ---- calendar ---- */
+
+static const char *calendar_token(req *r, int64_t volunteer)
+{
+    return crypto_mac_hex(r->a, &r->app->keys, arena_printf(r->a, "calendar.%lld.%lld", (long long)r->community_id, (long long)volunteer));
+}
+
+void vol_calendar_link(req *r)
+{
+    int64_t vid = vol_caller(r);
+    if (!vid)
+        return;
+    reply_json(r, 200, json_pack("{s:s}", "url", arena_printf(r->a, "/api/v1/communities/%lld/volunteers/%lld/calendar.ics?token=%s",
+                                                             (long long)r->community_id, (long long)vid, calendar_token(r, vid))));
+}
+
+static const char sql_cal[] =
+    "SELECT s.id, s.starts_at, s.ends_at, a.title, a.place, g.status FROM signups g "
+    "JOIN shifts s ON s.community_id = g.community_id AND s.id = g.shift_id "
+    "JOIN activities a ON a.community_id = s.community_id AND a.id = s.activity_id "
+    "WHERE g.community_id = $1 AND g.volunteer_id = $2 AND g.status <> 'cancelled' AND s.ends_at > $3 ORDER BY s.starts_at";
+
+static void ics_time(FILE *f, const char *name, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    fprintf(f, "%s:%04d%02d%02dT%02d%02d%02dZ\r\n", name, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Text for an iCalendar value: backslash, semicolon, comma and newlines escaped. */
+static void ics_text(FILE *f, const char *name, const char *v)
+{
+    fprintf(f, "%s:", name);
+    for (; v && *v; v++) {
+        if (*v == '\\' || *v == ';' || *v == ',')
+            fputc('\\', f);
+        if (*v == '\n')
+            fputs("\\n", f);
+        else if (*v != '\r')
+            fputc(*v, f);
+    }
+    fputs("\r\n", f);
+}
+
+/* The private feed a phone calendar subscribes to; the token in its URL is the only key. */
+void vol_calendar(req *r)
+{
+    int64_t vid = req_param_i64(r, 1);
+    const char *token = req_query(r, "token");
+    r->community_id = req_param_i64(r, 0);
+    if (!token || !crypto_str_equal(token, calendar_token(r, vid)))
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    store *s = req_store(r);
+    store_rows *rows = NULL;
+    const char *p[3] = {arena_i64(r->a, r->community_id), arena_i64(r->a, vid), arena_i64(r->a, clock_now() - 90 * 86400)};
+    if (!s || q_exec(r, sql_cal, 3, p, &rows) != 0)
+        return;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    fputs("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//linli//volunteers//ZH\r\nCALSCALE:GREGORIAN\r\n"
+          "X-WR-CALNAME:志愿服务班次\r\n", f);
+    int64_t now = clock_now();
+    for (int i = 0; i < rows->nrows; i++) {
+        fputs("BEGIN:VEVENT\r\n", f);
+        fprintf(f, "UID:shift-%s-%lld@linli\r\n", store_cell(rows, i, 0), (long long)vid);
+        ics_time(f, "DTSTAMP", now);
+        ics_time(f, "DTSTART", store_cell_i64(rows, i, 1));
+        ics_time(f, "DTEND", store_cell_i64(rows, i, 2));
+        ics_text(f, "SUMMARY", arena_printf(r->a, "%s%s", store_cell(rows, i, 3),
+                                            strcmp(store_cell(rows, i, 5), "waitlist") == 0 ? "（候补）" : ""));
+        ics_text(f, "LOCATION", store_cell(rows, i, 4));
+        fputs("END:VEVENT\r\n", f);
+    }
+    fputs("END:VCALENDAR\r\n", f);
+    fclose(f);
+    reply_bytes(r, 200, "text/calendar; charset=utf-8", out, len);
+}
