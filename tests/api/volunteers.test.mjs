@@ -346,3 +346,19 @@ test('exports of volunteers, rosters and hours', async () => {
   const hours = await admin.get(`${C}/hours?format=xlsx`);
   assert.equal(hours.buf.subarray(0, 2).toString(), 'PK');
 });
+
+test('hours by volunteer and month, and the QR code for a certificate', async () => {
+  const m = await admin.get(`${C}/hours/monthly?year=${year}&limit=500`);
+  assert.equal(m.status, 200);
+  const v3 = m.data.items.filter((x) => x.volunteer_number && x.volunteer_name === '志愿者v3');
+  assert.equal(v3.length, 1);
+  assert.equal(v3[0].month, `${year}-01`);
+  assert.equal(v3[0].hours, 1); // the staff entry; the self-report still waits
+  const csv = await admin.get(`${C}/hours/monthly?year=${year}&format=csv`);
+  assert.ok(csv.text.startsWith('\ufeff志愿者编号,姓名,月份'));
+  const qr = await new Client(srv.base).get('/api/v1/certificates/1004-2026-000001/qr.svg');
+  assert.equal(qr.status, 200);
+  assert.match(qr.headers.get('content-type'), /image\/svg\+xml/);
+  assert.match(qr.text, /^<svg/);
+  assert.equal((await new Client(srv.base).get('/api/v1/certificates/x%3Cy/qr.svg')).status, 404);
+});

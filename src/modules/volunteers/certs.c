@@ -4,6 +4,7 @@
  * community (COMMUNITY-YEAR-ID), so the check needs no login and no search across communities. */
 #include "core/clock.h"
 #include "core/mask.h"
+#include "core/qr.h"
 #include "modules/volunteers/volunteers.h"
 #include "server/reply.h"
 #include <stdio.h>
@@ -180,6 +181,23 @@ void cert_verify(req *r)
     }
     r->community_id = cid;
     reply_json(r, 200, cert_json(r, c, 1));
+}
+
+/* The QR code printed on the certificate: the public check page of its serial, on this host. */
+void cert_qr(req *r)
+{
+    const char *serial = r->pv[0];
+    const char *host = req_header(r, "Host");
+    const char *proto = req_header(r, "X-Forwarded-Proto");
+    for (const char *c = serial; *c; c++)
+        if (!((*c >= '0' && *c <= '9') || *c == '-'))
+            return (void)reply_fail(r, 404, "not_found", NULL);
+    char *url = arena_printf(r->a, "%s://%s/verify/%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
+                             host ? host : "localhost", serial);
+    char *svg = qr_svg(url);
+    if (!svg)
+        return (void)reply_fail(r, 500, "internal", NULL);
+    reply_bytes(r, 200, "image/svg+xml", svg, strlen(svg));
 }
 
 /* ---- calendar ---- */

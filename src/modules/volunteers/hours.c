@@ -320,3 +320,30 @@ static void awards(req *r, int public_board)
 
 void hours_awards(req *r) { awards(r, 0); }
 void hours_leaderboard(req *r) { awards(r, 1); }
+
+static const char sql_monthly[] =
+    "SELECT v.number, v.name, substr(h.served_on, 1, 7), sum(h.minutes), count(*) FROM hour_records h "
+    "JOIN volunteers v ON v.community_id = h.community_id AND v.id = h.volunteer_id "
+    "WHERE h.community_id = $1 AND h.status = 'approved' AND h.served_on >= $2 AND h.served_on <= $3 "
+    "AND NOT EXISTS (SELECT 1 FROM hour_records c WHERE c.community_id = h.community_id AND c.corrects_id = h.id) "
+    "GROUP BY v.number, v.name, substr(h.served_on, 1, 7) ORDER BY v.number, substr(h.served_on, 1, 7)";
+
+/* Approved hours by volunteer and month, for the reports staff keep in Excel. */
+void hours_monthly(req *r)
+{
+    struct list_args la;
+    int year;
+    if (list_args_parse(r, &la) != 0 || year_arg(r, &year) != 0)
+        return;
+    const char *p[3] = {arena_i64(r->a, r->community_id), arena_printf(r->a, "%04d-01-01", year), arena_printf(r->a, "%04d-12-31", year)};
+    store_rows *rows = NULL;
+    if (q_exec(r, sql_monthly, 3, p, &rows) != 0)
+        return;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows; i++)
+        json_array_append_new(items, json_pack("{s:s?, s:s, s:s, s:f, s:I, s:I}", "volunteer_number", store_cell(rows, i, 0),
+                                               "volunteer_name", store_cell(rows, i, 1), "month", store_cell(rows, i, 2),
+                                               "hours", (double)(store_cell_i64(rows, i, 3) / 6) / 10.0, "minutes",
+                                               (json_int_t)store_cell_i64(rows, i, 3), "records", (json_int_t)store_cell_i64(rows, i, 4)));
+    reply_list(r, &la, items, rows->nrows, json_pack("{s:i}", "year", year));
+}

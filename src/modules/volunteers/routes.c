@@ -136,6 +136,10 @@ static const column_spec award_columns[] = {
     {"rank", "名次", "Rank"}, {"volunteer_number", "志愿者编号", "Number"}, {"volunteer_name", "姓名", "Name"},
     {"hours", "服务时长(小时)", "Hours"}, {"activities", "参与活动数", "Activities"}, {0},
 };
+static const column_spec monthly_columns[] = {
+    {"volunteer_number", "志愿者编号", "Number"}, {"volunteer_name", "姓名", "Name"}, {"month", "月份", "Month"},
+    {"hours", "服务时长(小时)", "Hours"}, {"records", "记录数", "Records"}, {0},
+};
 static const column_spec plain_columns[] = {{"id", "编号", "ID"}, {"name", "名称", "Name"}, {0}};
 static const column_spec act_columns[] = {{"id", "编号", "ID"}, {"title", "活动", "Activity"}, {"place", "地点", "Place"}, {"organiser", "组织单位", "Organiser"}, {0}};
 static const column_spec shift_columns[] = {{"id", "编号", "ID"}, {"activity_title", "活动", "Activity"}, {"starts_at", "开始", "Starts"}, {"ends_at", "结束", "Ends"}, {"capacity", "名额", "Seats"}, {"confirmed", "已报名", "Confirmed"}, {0}};
@@ -179,6 +183,7 @@ static const route volunteer_routes[] = {
     {"POST", C "/shifts/{shift_id}/scan", shift_scan, "volunteers.self", 0, scan_body, NULL, "volunteers", "Scan the QR code: check in, then out", 0, NULL},
     {"POST", C "/shifts/{shift_id}/attendance", shift_attendance, "volunteers.manage", 0, attendance_body, NULL, "volunteers", "Check someone in or out from the roster", 0, NULL},
     {"GET", C "/hours", hours_list, "volunteers.read", R_LIST, NULL, hour_columns, "volunteers", "Hour records (?status=pending)", 0, hour_query},
+    {"GET", C "/hours/monthly", hours_monthly, "volunteers.read", R_LIST, NULL, monthly_columns, "volunteers", "Approved hours by volunteer and month", 0, year_query},
     {"GET", C "/hours/mine", hours_list, "volunteers.self", R_LIST, NULL, hour_columns, "volunteers", "The caller's hour records", 0, hour_query},
     {"POST", C "/hours", hours_report, "volunteers.self", 0, report_body, NULL, "volunteers", "Report hours for work away from a shift", 0, NULL},
     {"POST", C "/hours/entries", hours_report, "volunteers.manage", 0, entry_body, NULL, "volunteers", "Staff enter hours for offline work", 0, NULL},
@@ -187,6 +192,7 @@ static const route volunteer_routes[] = {
     {"GET", C "/certificates/{certificate_id}", cert_get, "volunteers.read", 0, NULL, NULL, "volunteers", "A certificate for printing", 0, NULL},
     {"POST", C "/certificates/{certificate_id}/revoke", cert_revoke, "volunteers.manage", 0, revoke_body, NULL, "volunteers", "Revoke a certificate", 0, NULL},
     {"GET", "/api/v1/certificates/{serial}", cert_verify, NULL, R_PUBLIC, NULL, NULL, "volunteers", "Check a certificate (public)", 0, NULL},
+    {"GET", "/api/v1/certificates/{serial}/qr.svg", cert_qr, NULL, R_PUBLIC, NULL, NULL, "volunteers", "The QR code to print on a certificate (SVG)", 0, NULL},
 };
 #undef C
 

@@ -6,9 +6,9 @@
 #include "auth/roles.h"
 #include "core/clock.h"
 #include "core/mask.h"
+#include "core/qr.h"
 #include "modules/volunteers/volunteers.h"
 #include "server/reply.h"
-#include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,29 +482,6 @@ static char *qr_token(req *r, int64_t shift, int64_t expires)
 {
     char *body = arena_printf(r->a, "%lld.%lld.%lld", (long long)r->community_id, (long long)shift, (long long)expires);
     return arena_printf(r->a, "%s.%s", body, crypto_mac_hex(r->a, &r->app->keys, body));
-}
-
-/* An SVG drawing of a QR code for text (libqrencode), as a malloc'd string. */
-static char *qr_svg(const char *text)
-{
-    QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-    if (!qr)
-        return NULL;
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    int w = qr->width, quiet = 4;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
-               "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
-            w + 2 * quiet, w + 2 * quiet);
-    for (int y = 0; y < w; y++)
-        for (int x = 0; x < w; x++)
-            if (qr->data[y * w + x] & 1)
-                fprintf(f, "M%d %dh1v1h-1z", x + quiet, y + quiet);
-    fputs("\"/></svg>", f);
-    fclose(f);
-    QRcode_free(qr);
-    return out;
 }
 
 void shift_qr(req *r)

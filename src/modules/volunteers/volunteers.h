@@ -48,6 +48,7 @@ void hours_decide(req *r);
 void hours_correct(req *r);
 void hours_awards(req *r);
 void hours_leaderboard(req *r);
+void hours_monthly(req *r);
 /* Adds an hour record inside the open transaction; 0 or -1 after replying. */
 int hours_add(req *r, int64_t volunteer, int64_t activity, int64_t shift, const char *day, int64_t minutes,
               const char *description, const char *source, const char *status, int flagged, const char *reason,
@@ -58,6 +59,7 @@ void cert_issue(req *r);
 void cert_get(req *r);
 void cert_revoke(req *r);
 void cert_verify(req *r);
+void cert_qr(req *r);
 void vol_calendar(req *r);
 void vol_calendar_link(req *r);
 
