@@ -29,6 +29,10 @@ const struct permission permissions[] = {
     {"volunteers.apply", ANY_MEMBER | ROLE_ADMIN, "apply to be a volunteer, see one's own application"},
     {"volunteers.self", ROLE_VOLUNTEER, "sign up, cancel, scan in and out, report hours, own calendar"},
     {"activities.read", ANY_MEMBER | ROLES_GLOBAL, "see activities, shifts and trainings"},
+    {"fund.read", ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLES_GLOBAL, "read the fund's private side: donors' names, requests, reports"},
+    {"fund.write", ROLE_STAFF | ROLE_ADMIN, "record donations, pay out, reverse entries"},
+    {"fund.approve", ROLE_STAFF | ROLE_ADMIN, "approve payments above the threshold (never one's own)"},
+    {"fund.settings", ROLE_STAFF | ROLE_ADMIN, "change the fund's threshold, approvals and rules"},
 };
 const int permission_count = sizeof permissions / sizeof permissions[0];
 

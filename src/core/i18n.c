@@ -51,6 +51,16 @@ static const struct {
     {"duplicate_id_number", "该身份证号已登记", "This ID number is already registered"},
     {"duplicate_name", "名称已存在", "This name already exists"},
     {"invalid_format", "格式应为 csv 或 xlsx", "The format is csv or xlsx"},
+    /* fund */
+    {"unbalanced_entry", "分录借贷不平衡，已拒绝", "The postings do not balance; refused"},
+    {"insufficient_funds", "基金余额不足（限定用途的资金只能用于其用途）", "Not enough money (restricted money only for its purpose)"},
+    {"request_closed", "该支出申请已处理", "This payment request is closed"},
+    {"own_request", "不能审批自己提交的支出", "Nobody approves their own payment"},
+    {"already_approved", "您已审批过该支出", "You have approved this already"},
+    {"reversal_of_reversal", "冲正分录不能再冲正", "A reversal cannot be reversed"},
+    {"already_reversed", "该分录已被冲正", "This entry has been reversed already"},
+    {"idempotency_key_reused", "该 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was used for another request"},
+    {"invalid_earmark", "用途应为 general、wish 或 project（带编号）", "The earmark is general, wish or project (with an id)"},
     /* volunteers */
     {"not_a_volunteer", "您还不是本社区已审核通过的志愿者", "You are not an approved volunteer of this community"},
     {"already_applied", "您已经提交过志愿者申请", "You have already applied"},

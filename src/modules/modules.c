@@ -4,10 +4,12 @@
 extern const module system_module;
 extern const module registry_module;
 extern const module volunteers_module;
+extern const module fund_module;
 
 const module *const modules[] = {
     &system_module,
     &registry_module,
     &volunteers_module,
+    &fund_module,
 };
 const int module_count = sizeof modules / sizeof modules[0];

@@ -53,7 +53,7 @@ export async function startServer({ residents = 200, webDir = join(root, 'web/di
     setClock: (seconds) => writeFileSync(clockFile, String(seconds)),
     // Runs SQL straight on the database, as someone with the file or a database login could.
     sql(text) {
-      const r = db.startsWith('sqlite:') ? spawnSync('sqlite3', [db.slice(7), text], { encoding: 'utf8' })
+      const r = db.startsWith('sqlite:') ? spawnSync('sqlite3', [db.slice(7), `PRAGMA foreign_keys=ON; ${text}`], { encoding: 'utf8' })
         : spawnSync('psql', ['-q', '-t', '-A', db, '-c', text], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`sql: ${r.stderr}`);
       return r.stdout.trim();

@@ -1,0 +1,55 @@
+/* Module 4, the community fund: ledger.c posts balanced, chained entries and verifies the chain;
+ * routes.c holds the fund's endpoints (the public page, donations, money out under the two-person
+ * rule, reversals, the rules document, reports). Other modules (wishes, grants, the bazaar) post
+ * through ledger_post. */
+#ifndef LINLI_FUND_H
+#define LINLI_FUND_H
+#include "server/http.h"
+
+#define LEDGER_MAX_POSTINGS 8
+
+struct posting {
+    const char *account; /* a code of the chart, e.g. "1001" */
+    int64_t amount_fen;  /* debit positive, credit negative; never 0 */
+    const char *earmark; /* "" or "wish:ID" / "project:ID": restricted money */
+};
+
+struct entry_in {
+    const char *kind;          /* donation, in_kind, disbursement, reversal, bazaar, auction, grant, opening */
+    const char *memo;
+    const char *donor;         /* as the public sees it: a masked name, 匿名, or an organisation */
+    const char *donor_private; /* the donor's full name, sealed; NULL if none */
+    const char *receipt_no;
+    const char *method;        /* cash, wechat, bank, in_kind */
+    int64_t reverses_seq;      /* 0 unless a reversal */
+    const char *created_by;
+    int64_t at;                /* 0: now */
+    int n;
+    struct posting p[LEDGER_MAX_POSTINGS];
+};
+
+/* Makes sure the community has its chart of accounts, settings and chain head. */
+store_rc ledger_ensure(store *s, arena *a, int64_t community_id);
+/* Posts one entry inside the caller's transaction: takes the community's chain head (a lock until
+ * commit), writes the postings and then the entry (the database checks that it balances), and
+ * moves the head. *seq is the entry's number. */
+store_rc ledger_post(store *s, arena *a, int64_t community_id, const struct entry_in *e, int64_t *seq);
+/* The chain text of an entry (see docs/fund.md) and its SHA-256, hex. */
+char *ledger_hash(arena *a, const char *canonical);
+/* Recomputes every community's chain (or one, if community_id > 0). 0 when it holds; else -1 with
+ * the first bad entry in bad. *entries counts entries read. */
+int ledger_verify(store *s, int64_t community_id, long *entries, char *bad, size_t badlen);
+/* Balance in fen of the accounts whose code starts with prefix (e.g. "100" for cash and bank),
+ * debit positive; restricted to earmark when earmark is not NULL. */
+store_rc ledger_balance(store *s, arena *a, int64_t community_id, const char *prefix, const char *earmark, int64_t *fen);
+/* Money earmarked and not yet spent, in fen (all earmarks, or one). */
+store_rc ledger_restricted(store *s, arena *a, int64_t community_id, const char *earmark, int64_t *fen);
+
+/* The demo fund of the article (demo.c). */
+int fund_demo_create(store *s, int64_t community_id, char *err, size_t errlen);
+
+/* Idempotency-Key for POSTs that move money: idem_replay answers a retry with the first answer
+ * (returns 1) or returns 0 to go on; idem_store keeps this answer, inside the transaction. */
+int idem_replay(req *r);
+int idem_store(req *r, unsigned status, const json_t *body);
+#endif

@@ -1,0 +1,269 @@
+/* The ledger (see fund.h). The chain text of an entry is, joined by newlines: seq, at, kind, memo,
+ * donor, receipt_no, reverses_seq (empty if none), one line "account amount_fen earmark" per posting
+ * in line order, and the previous entry's hash; the hash is SHA-256 of that text, hex. Everything
+ * in it is public, so a browser can recompute the chain from GET …/fund/entries with Web Crypto. */
+#include "modules/fund/fund.h"
+#include "core/clock.h"
+#include "server/reply.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char genesis[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+static const struct {
+    const char *code, *name, *name_en, *kind;
+} chart[] = {
+    {"1001", "库存现金", "Cash on hand", "asset"},
+    {"1002", "银行存款（含微信收款）", "Bank (WeChat Pay included)", "asset"},
+    {"1201", "实物捐赠物资", "In-kind goods", "asset"},
+    {"3101", "非限定性净资产", "Unrestricted fund balance", "equity"},
+    {"3102", "限定性净资产", "Restricted fund balance", "equity"},
+    {"4101", "捐赠收入", "Donations", "income"},
+    {"4102", "义卖分成收入", "Bazaar share", "income"},
+    {"4103", "拍卖分成收入", "Auction share", "income"},
+    {"4104", "补助收入", "Grants received", "income"},
+    {"4105", "实物捐赠收入", "In-kind donations", "income"},
+    {"5101", "微心愿支出", "Wishes", "expense"},
+    {"5102", "微创投资助支出", "Micro-venture grants", "expense"},
+    {"5103", "活动支出", "Activities", "expense"},
+    {"5104", "实物捐赠发放", "In-kind given out", "expense"},
+};
+
+static const char sql_has_settings[] = "SELECT 1 FROM fund_settings WHERE community_id = $1";
+static const char sql_settings[] = "INSERT INTO fund_settings (community_id) VALUES ($1) ON CONFLICT DO NOTHING";
+static const char sql_account[] =
+    "INSERT INTO fund_accounts (community_id, code, name, name_en, kind) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+
+store_rc ledger_ensure(store *s, arena *a, int64_t community_id)
+{
+    const char *cid = arena_i64(a, community_id);
+    int64_t one;
+    int found = 0;
+    store_rc rc = store_query_i64(s, a, sql_has_settings, 1, (const char *[]){cid}, &one, &found);
+    if (rc != STORE_OK || found)
+        return rc;
+    rc = store_exec(s, a, sql_settings, 1, (const char *[]){cid}, NULL);
+    for (size_t i = 0; rc == STORE_OK && i < sizeof chart / sizeof chart[0]; i++)
+        rc = store_exec(s, a, sql_account, 5,
+                        (const char *[]){cid, chart[i].code, chart[i].name, chart[i].name_en, chart[i].kind}, NULL);
+    return rc;
+}
+
+char *ledger_hash(arena *a, const char *canonical)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)canonical, strlen(canonical));
+    char *out = arena_alloc(a, 65);
+    return out ? sodium_bin2hex(out, 65, h, sizeof h) : NULL;
+}
+
+/* The chain text; postings is "account amount earmark\n" lines already. */
+static char *canonical(arena *a, const char *seq, const char *at, const char *kind, const char *memo, const char *donor,
+                       const char *receipt, const char *reverses, const char *postings, const char *prev)
+{
+    return arena_printf(a, "%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s%s", seq, at, kind, memo ? memo : "", donor ? donor : "",
+                        receipt ? receipt : "", reverses ? reverses : "", postings, prev);
+}
+
+static const char sql_head[] =
+    "INSERT INTO fund_heads (community_id, seq, hash) VALUES ($1, 0, $2) "
+    "ON CONFLICT (community_id) DO UPDATE SET seq = fund_heads.seq RETURNING seq, hash";
+static const char sql_head_set[] = "UPDATE fund_heads SET seq = $2, hash = $3 WHERE community_id = $1";
+static const char sql_posting[] =
+    "INSERT INTO fund_postings (community_id, entry_seq, line, account, amount_fen, earmark) VALUES ($1, $2, $3, $4, $5, $6)";
+static const char sql_entry[] =
+    "INSERT INTO fund_entries (community_id, seq, at, kind, memo, donor, donor_private, receipt_no, method, "
+    "reverses_seq, created_by, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
+store_rc ledger_post(store *s, arena *a, int64_t community_id, const struct entry_in *e, int64_t *seq)
+{
+    const char *cid = arena_i64(a, community_id);
+    store_rows *head = NULL;
+    store_rc rc = ledger_ensure(s, a, community_id);
+    if (rc == STORE_OK)
+        rc = store_exec(s, a, sql_head, 2, (const char *[]){cid, genesis}, &head);
+    if (rc != STORE_OK)
+        return rc;
+    *seq = store_cell_i64(head, 0, 0) + 1;
+    const char *prev = arena_strdup(a, store_cell(head, 0, 1));
+    const char *sq = arena_i64(a, *seq);
+    char *lines = arena_strdup(a, "");
+    for (int i = 0; rc == STORE_OK && i < e->n; i++) {
+        const char *earmark = e->p[i].earmark ? e->p[i].earmark : "";
+        lines = arena_printf(a, "%s%s %lld %s\n", lines, e->p[i].account, (long long)e->p[i].amount_fen, earmark);
+        rc = store_exec(s, a, sql_posting, 6,
+                        (const char *[]){cid, sq, arena_i64(a, i + 1), e->p[i].account, arena_i64(a, e->p[i].amount_fen), earmark},
+                        NULL);
+    }
+    if (rc != STORE_OK)
+        return rc;
+    const char *at = arena_i64(a, e->at ? e->at : clock_now());
+    const char *rev = e->reverses_seq ? arena_i64(a, e->reverses_seq) : NULL;
+    const char *donor = e->donor ? e->donor : "";
+    const char *hash = ledger_hash(a, canonical(a, sq, at, e->kind, e->memo, donor, e->receipt_no, rev, lines, prev));
+    rc = store_exec(s, a, sql_entry, 13,
+                    (const char *[]){cid, sq, at, e->kind, e->memo ? e->memo : "", donor, e->donor_private, e->receipt_no,
+                                     e->method ? e->method : "", rev, e->created_by ? e->created_by : "system", prev, hash},
+                    NULL);
+    if (rc == STORE_OK)
+        rc = store_exec(s, a, sql_head_set, 3, (const char *[]){cid, sq, hash}, NULL);
+    return rc;
+}
+
+static const char sql_heads_pg[] =
+    "SELECT community_id, seq, hash FROM fund_heads WHERE (CAST($1 AS BIGINT) = 0 OR community_id = CAST($1 AS BIGINT)) "
+    "ORDER BY community_id";
+static const char sql_entries[] =
+    "SELECT seq, at, kind, memo, donor, receipt_no, reverses_seq, prev_hash, hash FROM fund_entries "
+    "WHERE community_id = $1 AND seq > $2 ORDER BY seq LIMIT 2000";
+static const char sql_entry_postings[] =
+    "SELECT entry_seq, account, amount_fen, earmark FROM fund_postings WHERE community_id = $1 AND entry_seq > $2 "
+    "AND entry_seq <= $3 ORDER BY entry_seq, line";
+
+int ledger_verify(store *s, int64_t community_id, long *entries, char *bad, size_t badlen)
+{
+    arena *a = arena_new();
+    store_rows *heads = NULL;
+    *entries = 0;
+    if (store_exec(s, a, sql_heads_pg, 1, (const char *[]){arena_i64(a, community_id)}, &heads) != STORE_OK) {
+        snprintf(bad, badlen, "cannot read the ledger: %s", store_errmsg(s));
+        arena_free(a);
+        return -1;
+    }
+    int result = 0;
+    for (int h = 0; h < heads->nrows && result == 0; h++) {
+        const char *cid = store_cell(heads, h, 0);
+        char prev[65];
+        snprintf(prev, sizeof prev, "%s", genesis);
+        int64_t expect = 1;
+        for (;;) {
+            arena *ra = arena_new();
+            store_rows *es = NULL, *ps = NULL;
+            const char *p[3] = {cid, arena_i64(ra, expect - 1)};
+            store_rc rc = store_exec(s, ra, sql_entries, 2, p, &es);
+            if (rc == STORE_OK && es->nrows) {
+                p[2] = store_cell(es, es->nrows - 1, 0);
+                rc = store_exec(s, ra, sql_entry_postings, 3, p, &ps);
+            }
+            if (rc != STORE_OK) {
+                snprintf(bad, badlen, "cannot read the ledger: %s", store_errmsg(s));
+                arena_free(ra);
+                result = -1;
+                break;
+            }
+            int pi = 0;
+            for (int i = 0; i < es->nrows && result == 0; i++) {
+                int64_t seq = store_cell_i64(es, i, 0);
+                char *lines = arena_strdup(ra, "");
+                int64_t sum = 0;
+                int n = 0;
+                while (ps && pi < ps->nrows && store_cell_i64(ps, pi, 0) == seq) {
+                    lines = arena_printf(ra, "%s%s %s %s\n", lines, store_cell(ps, pi, 1), store_cell(ps, pi, 2), store_cell(ps, pi, 3));
+                    sum += store_cell_i64(ps, pi, 2);
+                    n++;
+                    pi++;
+                }
+                const char *hash = ledger_hash(ra, canonical(ra, store_cell(es, i, 0), store_cell(es, i, 1), store_cell(es, i, 2),
+                                                             store_cell(es, i, 3), store_cell(es, i, 4), store_cell(es, i, 5),
+                                                             store_cell(es, i, 6), lines, prev));
+                (*entries)++;
+                if (seq != expect)
+                    snprintf(bad, badlen, "community %s, entry %lld: missing", cid, (long long)expect), result = -1;
+                else if (n < 2 || sum != 0)
+                    snprintf(bad, badlen, "community %s, entry %lld: postings do not balance", cid, (long long)seq), result = -1;
+                else if (strcmp(store_cell(es, i, 7), prev) != 0)
+                    snprintf(bad, badlen, "community %s, entry %lld: does not follow the entry before it", cid, (long long)seq), result = -1;
+                else if (strcmp(store_cell(es, i, 8), hash) != 0)
+                    snprintf(bad, badlen, "community %s, entry %lld: hash does not match its contents (the entry was altered)", cid,
+                             (long long)seq),
+                        result = -1;
+                snprintf(prev, sizeof prev, "%s", hash);
+                expect++;
+            }
+            int more = es->nrows == 2000;
+            arena_free(ra);
+            if (result || !more)
+                break;
+        }
+        if (result == 0 && expect - 1 != store_cell_i64(heads, h, 1)) {
+            snprintf(bad, badlen, "community %s, entry %lld: missing (the chain ends at %lld)", cid, (long long)expect,
+                     (long long)(expect - 1));
+            result = -1;
+        }
+    }
+    arena_free(a);
+    return result;
+}
+
+static const char sql_balance[] =
+    "SELECT COALESCE(sum(amount_fen), 0) FROM fund_postings WHERE community_id = $1 AND account LIKE $2 "
+    "AND (CAST($3 AS TEXT) IS NULL OR earmark = CAST($3 AS TEXT))";
+
+store_rc ledger_balance(store *s, arena *a, int64_t community_id, const char *prefix, const char *earmark, int64_t *fen)
+{
+    int found;
+    *fen = 0;
+    return store_query_i64(s, a, sql_balance, 3,
+                           (const char *[]){arena_i64(a, community_id), arena_printf(a, "%s%%", prefix), earmark}, fen, &found);
+}
+
+/* Money given for a purpose (income postings with an earmark) less what was spent on it. */
+static const char sql_restricted[] =
+    "SELECT COALESCE(-sum(p.amount_fen), 0) FROM fund_postings p JOIN fund_accounts a ON a.community_id = p.community_id "
+    "AND a.code = p.account WHERE p.community_id = $1 AND p.earmark <> '' AND a.kind IN ('income', 'expense') "
+    "AND p.account NOT IN ('4105', '5104') AND (CAST($2 AS TEXT) IS NULL OR p.earmark = CAST($2 AS TEXT))";
+
+store_rc ledger_restricted(store *s, arena *a, int64_t community_id, const char *earmark, int64_t *fen)
+{
+    int found;
+    *fen = 0;
+    return store_query_i64(s, a, sql_restricted, 2, (const char *[]){arena_i64(a, community_id), earmark}, fen, &found);
+}
+
+/* ---- idempotency ---- */
+
+static const char sql_idem_get[] = "SELECT route, status, body FROM idempotency WHERE community_id = $1 AND idem_key = $2";
+static const char sql_idem_put[] =
+    "INSERT INTO idempotency (community_id, idem_key, route, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+int idem_replay(req *r)
+{
+    const char *key = req_header(r, "Idempotency-Key");
+    if (!key)
+        return 0;
+    if (!*key || strlen(key) > 100) {
+        reply_field(r, "Idempotency-Key", "too_long");
+        return 1;
+    }
+    store_rows *rows = NULL;
+    if (q_exec(r, sql_idem_get, 2, (const char *[]){arena_i64(r->a, r->community_id), key}, &rows) != 0)
+        return 1;
+    if (rows->nrows == 0)
+        return 0;
+    if (strcmp(store_cell(rows, 0, 0), r->url) != 0) {
+        reply_fail(r, 422, "idempotency_key_reused", NULL);
+        return 1;
+    }
+    if (r->in_tx) {
+        store_rollback(r->db);
+        r->in_tx = 0;
+    }
+    char *body = strdup(store_cell(rows, 0, 2));
+    reply_bytes(r, (unsigned)store_cell_i64(rows, 0, 1), "application/json; charset=utf-8", body, strlen(body));
+    reply_header(r, "Idempotent-Replay", "true");
+    return 1;
+}
+
+int idem_store(req *r, unsigned status, const json_t *body)
+{
+    const char *key = req_header(r, "Idempotency-Key");
+    if (!key)
+        return 0;
+    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    const char *p[6] = {arena_i64(r->a, r->community_id), key, r->url, arena_i64(r->a, status), arena_strdup(r->a, text),
+                        arena_i64(r->a, clock_now())};
+    free(text);
+    return q_exec(r, sql_idem_put, 6, p, NULL);
+}
