@@ -7,6 +7,7 @@
 #include "modules/registry/registry.h"
 #include "modules/volunteers/volunteers.h"
 #include "modules/fund/fund.h"
+#include "modules/wishes/wishes.h"
 #include "server/http.h"
 #include "server/openapi.h"
 #include "server/static.h"
@@ -302,7 +303,8 @@ static int cmd_init(int argc, char **argv)
             fprintf(stderr, "linli: %s\n", err);
             goto done;
         }
-        if (volunteers_demo_create(s, &keys, cid, err, sizeof err) != 0 || fund_demo_create(s, cid, err, sizeof err) != 0) {
+        if (volunteers_demo_create(s, &keys, cid, err, sizeof err) != 0 || fund_demo_create(s, cid, err, sizeof err) != 0 ||
+            wishes_demo_create(s, &keys, cid, err, sizeof err) != 0) {
             fprintf(stderr, "linli: %s\n", err);
             goto done;
         }

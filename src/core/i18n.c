@@ -51,6 +51,16 @@ static const struct {
     {"duplicate_id_number", "该身份证号已登记", "This ID number is already registered"},
     {"duplicate_name", "名称已存在", "This name already exists"},
     {"invalid_format", "格式应为 csv 或 xlsx", "The format is csv or xlsx"},
+    /* wishes */
+    {"consent_required", "须有受助人的同意", "The beneficiary's consent is required"},
+    {"unknown_campaign", "找不到该活动", "No such campaign"},
+    {"not_verified", "须先核实（电话或入户）再发布", "Verify the wish (phone or visit) before publishing"},
+    {"story_identifies", "公开内容可能暴露受助人身份", "The public text may identify the beneficiary"},
+    {"pledge_required", "认领须签署承诺", "Claiming needs the signed pledge"},
+    {"wish_claimed", "该心愿已被认领", "This wish has been claimed already"},
+    {"wish_not_open", "该心愿目前不可认领", "This wish is not open for claims"},
+    {"no_active_claim", "该心愿没有有效的认领", "This wish has no active claim"},
+    {"wish_not_fulfilled", "该心愿尚未完成", "This wish is not fulfilled yet"},
     /* fund */
     {"unbalanced_entry", "分录借贷不平衡，已拒绝", "The postings do not balance; refused"},
     {"insufficient_funds", "基金余额不足（限定用途的资金只能用于其用途）", "Not enough money (restricted money only for its purpose)"},

@@ -5,11 +5,13 @@ extern const module system_module;
 extern const module registry_module;
 extern const module volunteers_module;
 extern const module fund_module;
+extern const module wishes_module;
 
 const module *const modules[] = {
     &system_module,
     &registry_module,
     &volunteers_module,
     &fund_module,
+    &wishes_module,
 };
 const int module_count = sizeof modules / sizeof modules[0];
