@@ -82,7 +82,7 @@ static void list_hours(req *r, int mine)
         return (void)reply_field(r, "status", "invalid_choice");
     if (vol && *vol && strtoll(vol, NULL, 10) <= 0)
         return (void)reply_field(r, "volunteer_id", "not_a_number");
-    if (db_begin(r) != 0 || shift_sweep(r) != 0 || db_commit(r) != 0)
+    if (shift_sweep_if_needed(r) != 0)
         return;
     const char *p[6] = {arena_i64(r->a, r->community_id), status && *status ? status : NULL,
                         vol && *vol ? vol : NULL, mine ? arena_i64(r->a, r->account_id) : NULL,

@@ -457,6 +457,19 @@ static const char sql_stale[] =
     "SELECT shift_id, volunteer_id, checkin_at FROM attendance WHERE community_id = $1 AND checkout_at IS NULL "
     "AND checkin_at < $2";
 
+int shift_sweep_if_needed(req *r)
+{
+    const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, clock_now() - AUTO_CHECKOUT)};
+    store_rows *rows = NULL;
+    if (q_exec(r, sql_stale, 2, p, &rows) != 0)
+        return -1;
+    if (rows->nrows == 0)
+        return 0;
+    if (db_begin(r) != 0 || shift_sweep(r) != 0 || db_commit(r) != 0)
+        return -1;
+    return 0;
+}
+
 int shift_sweep(req *r)
 {
     int64_t now = clock_now();
@@ -587,7 +600,7 @@ static const struct colmap roster_map[] = {
 void shift_roster(req *r)
 {
     struct list_args la;
-    if (list_args_parse(r, &la) != 0 || db_begin(r) != 0 || shift_sweep(r) != 0 || db_commit(r) != 0)
+    if (list_args_parse(r, &la) != 0 || shift_sweep_if_needed(r) != 0)
         return;
     const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, req_param_i64(r, 1))};
     store_rows *rows = NULL;

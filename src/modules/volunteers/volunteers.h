@@ -40,6 +40,8 @@ void shift_attendance(req *r);
 void shift_mine(req *r);
 /* Checks out everyone still checked in 24 hours after check-in, flagged for review. */
 int shift_sweep(req *r);
+/* The same for a read: takes the write lock only when someone is due to be checked out. */
+int shift_sweep_if_needed(req *r);
 
 /* hours.c */
 void hours_list(req *r);
