@@ -28,7 +28,7 @@ web: deps
 run: release web
 	@scripts/run.sh "$(DATA)" "$(LISTEN)"
 
-test: build web
+test: build release web
 	@tests/run-all.sh
 
 bench: release web

@@ -2,7 +2,8 @@
 # `make bench`: wrk on 127.0.0.1 against the optimised server (build-release), on SQLite with the
 # demo community (BENCH_RESIDENTS residents, default 40000): GET .../compounds (a logged-in JSON list)
 # and a static asset, each at 64 and 256 connections for BENCH_SECONDS (default 10). Prints requests
-# per second and p99 latency. Only loopback; every run is bounded in time and stops by itself.
+# per second and p99 latency; then the public wish wall, the public ledger (50 entries), the home
+# numbers and the upcoming shifts. Only loopback; every run is bounded in time and stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build-release/linli
@@ -43,6 +44,10 @@ run() { # label path conns [header]
 for c in 64 256; do
   run "GET /api/v1/communities/{id}/compounds" "/api/v1/communities/$cid/compounds" "$c" "Cookie: $cookie"
 done
+for c in 64 256; do run "GET ...wishes (public wish wall)" "/api/v1/communities/$cid/wishes" "$c"; done
+for c in 64 256; do run "GET ...fund/entries?limit=50 (public ledger)" "/api/v1/communities/$cid/fund/entries?limit=50" "$c"; done
+for c in 64 256; do run "GET ...communities/{id} (home numbers)" "/api/v1/communities/$cid" "$c" "Cookie: $cookie"; done
+for c in 64 256; do run "GET ...shifts (upcoming shifts)" "/api/v1/communities/$cid/shifts" "$c" "Cookie: $cookie"; done
 if [ -n "$asset" ]; then
   for c in 64 256; do run "GET $asset (gzip)" "$asset" "$c" "Accept-Encoding: gzip"; done
 else

@@ -26,5 +26,6 @@ void clock_day(int64_t t, char out[11])
     time_t local = (time_t)(t + 8 * 3600); /* China Standard Time, no daylight saving */
     struct tm tm;
     gmtime_r(&local, &tm);
-    snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+             (unsigned)tm.tm_mday % 100u);
 }

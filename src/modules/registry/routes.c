@@ -364,7 +364,8 @@ static void staff_create(req *r)
 /* ---- the community's key numbers ---- */
 
 static const char sql_stats[] =
-    "SELECT (SELECT count(*) FROM people WHERE community_id = $1), "
+    "SELECT (SELECT COALESCE(sum(residents), 0) FROM compounds WHERE community_id = $1) + "
+    "(SELECT count(*) FROM people WHERE community_id = $1 AND compound_id IS NULL), "
     "(SELECT count(*) FROM compounds WHERE community_id = $1), "
     "(SELECT count(*) FROM buildings WHERE community_id = $1), "
     "(SELECT count(*) FROM organisations WHERE community_id = $1), "
