@@ -8,6 +8,7 @@
 #include "modules/volunteers/volunteers.h"
 #include "modules/fund/fund.h"
 #include "modules/wishes/wishes.h"
+#include "modules/grants/grants.h"
 #include "server/http.h"
 #include "server/openapi.h"
 #include "server/static.h"
@@ -304,7 +305,7 @@ static int cmd_init(int argc, char **argv)
             goto done;
         }
         if (volunteers_demo_create(s, &keys, cid, err, sizeof err) != 0 || fund_demo_create(s, cid, err, sizeof err) != 0 ||
-            wishes_demo_create(s, &keys, cid, err, sizeof err) != 0) {
+            wishes_demo_create(s, &keys, cid, err, sizeof err) != 0 || grants_demo_create(s, cid, admin_id, err, sizeof err) != 0) {
             fprintf(stderr, "linli: %s\n", err);
             goto done;
         }

@@ -85,6 +85,8 @@ static const char *check_one(const field_spec *f, const json_t *v)
         return validate_idnum_code(json_string_value(v));
     case F_OBJECT:
         return json_is_object(v) ? NULL : "invalid_type";
+    case F_ARRAY:
+        return json_is_array(v) && json_array_size(v) <= 100 ? NULL : "invalid_type";
     case F_IDS: {
         if (!json_is_array(v) || json_array_size(v) > 1000)
             return "invalid_type";

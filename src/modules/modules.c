@@ -6,6 +6,7 @@ extern const module registry_module;
 extern const module volunteers_module;
 extern const module fund_module;
 extern const module wishes_module;
+extern const module grants_module;
 
 const module *const modules[] = {
     &system_module,
@@ -13,5 +14,6 @@ const module *const modules[] = {
     &volunteers_module,
     &fund_module,
     &wishes_module,
+    &grants_module,
 };
 const int module_count = sizeof modules / sizeof modules[0];

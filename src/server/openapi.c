@@ -36,6 +36,10 @@ static json_t *field_schema(const field_spec *f)
     case F_OBJECT:
         json_object_set_new(s, "type", json_string("object"));
         break;
+    case F_ARRAY:
+        json_object_set_new(s, "type", json_string("array"));
+        json_object_set_new(s, "items", json_pack("{s:s}", "type", "object"));
+        break;
     case F_IDS:
         json_object_set_new(s, "type", json_string("array"));
         json_object_set_new(s, "items", json_pack("{s:s, s:i}", "type", "integer", "minimum", 1));

@@ -45,6 +45,13 @@ store_rc ledger_balance(store *s, arena *a, int64_t community_id, const char *pr
 /* Money earmarked and not yet spent, in fen (all earmarks, or one). */
 store_rc ledger_restricted(store *s, arena *a, int64_t community_id, const char *earmark, int64_t *fen);
 
+/* Money out from within another module's handler (a grant tranche, say), inside the open
+ * transaction: from is "cash" or "bank", expense an expense account code. Posts at once up to the
+ * community's threshold (*status 201, *result the entry) or files a request for approval (202).
+ * 0, or -1 after replying. */
+int fund_disburse(req *r, int64_t amount, const char *from, const char *expense, const char *earmark, const char *memo,
+                  const char *payee, json_t **result, unsigned *status);
+
 /* The demo fund of the article (demo.c). */
 int fund_demo_create(store *s, int64_t community_id, char *err, size_t errlen);
 

@@ -347,55 +347,75 @@ static json_t *request_json(req *r, int64_t id)
     return row_json(rows, 0, request_map);
 }
 
-/* Money out. Up to the threshold it posts at once; above it, it waits for approval by other staff. */
-static void disbursement_create(req *r)
+/* Money out, inside the open transaction: up to the threshold it posts at once (*status 201, the
+ * entry); above it, it becomes a request waiting for other staff members' approval (202). Restricted
+ * money only for its purpose, and no account below zero. 0, or -1 after replying. */
+int fund_disburse(req *r, int64_t amount, const char *from, const char *expense, const char *earmark, const char *memo,
+                  const char *payee, json_t **result, unsigned *status)
 {
-    json_t *in = r->in;
-    int64_t amount = json_integer_value(json_object_get(in, "amount_fen"));
-    const char *from = json_string_value(json_object_get(in, "from"));
-    const char *expense = expense_account(json_string_value(json_object_get(in, "expense")));
-    const char *memo = json_string_value(json_object_get(in, "memo"));
-    const char *payee = json_string_value(json_object_get(in, "payee"));
-    if (amount <= 0)
-        return (void)reply_field(r, "amount_fen", "must_be_positive");
-    if (earmark_check(r) != 0)
-        return;
-    if (db_begin(r) != 0 || idem_replay(r))
-        return;
     store_rows *set = NULL;
     store_rc rc = ledger_ensure(r->db, r->a, r->community_id);
-    if (rc != STORE_OK)
-        return db_fail(r, rc);
+    if (rc != STORE_OK) {
+        db_fail(r, rc);
+        return -1;
+    }
     if (q_exec(r, sql_fund_settings, 1, (const char *[]){cid_of(r)}, &set) != 0)
-        return;
-    const char *earmark = earmark_of(r);
+        return -1;
     const char *account = method_account(from);
     /* Take the chain head first, so that concurrent payouts queue here and the balance checked is
      * the balance they will leave. */
     static const char sql_lock[] =
         "INSERT INTO fund_heads (community_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (community_id) DO UPDATE SET seq = fund_heads.seq";
     if (q_exec(r, sql_lock, 2, (const char *[]){cid_of(r), "0000000000000000000000000000000000000000000000000000000000000000"}, NULL) != 0)
-        return;
+        return -1;
     if (check_funds(r, account, earmark, amount) != 0)
-        return;
+        return -1;
     if (amount <= store_cell_i64(set, 0, 0)) {
         struct entry_in e;
+        int64_t seq;
         fill_disbursement(r, &e, amount, from, expense, earmark, memo, payee);
-        return post_and_reply(r, &e, "disburse");
+        rc = ledger_post(r->db, r->a, r->community_id, &e, &seq);
+        if (rc != STORE_OK) {
+            db_fail(r, rc);
+            return -1;
+        }
+        *result = entry_json(r, seq, 1);
+        *status = 201;
+        return q_audit(r, "disburse", "fund_entry", seq, NULL, *result);
     }
     int64_t id;
-    if ((rc = store_next_id(r->db, r->a, &id)) != STORE_OK)
-        return db_fail(r, rc);
+    if ((rc = store_next_id(r->db, r->a, &id)) != STORE_OK) {
+        db_fail(r, rc);
+        return -1;
+    }
     const char *p[11] = {cid_of(r), arena_i64(r->a, id), arena_i64(r->a, amount), account, expense, earmark, memo, payee ? payee : "",
                          arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now()), store_cell(set, 0, 1)};
     if (q_exec(r, sql_request_insert, 11, p, NULL) != 0)
+        return -1;
+    *result = request_json(r, id);
+    *status = 202;
+    return q_audit(r, "request", "fund_request", id, NULL, *result);
+}
+
+static void disbursement_create(req *r)
+{
+    json_t *in = r->in;
+    int64_t amount = json_integer_value(json_object_get(in, "amount_fen"));
+    if (amount <= 0)
+        return (void)reply_field(r, "amount_fen", "must_be_positive");
+    if (earmark_check(r) != 0)
         return;
-    json_t *item = request_json(r, id);
-    if (q_audit(r, "request", "fund_request", id, NULL, item) != 0 || idem_store(r, 202, item) != 0 || db_commit(r) != 0) {
+    if (db_begin(r) != 0 || idem_replay(r))
+        return;
+    json_t *item = NULL;
+    unsigned status = 0;
+    if (fund_disburse(r, amount, json_string_value(json_object_get(in, "from")), expense_account(json_string_value(json_object_get(in, "expense"))),
+                      earmark_of(r), json_string_value(json_object_get(in, "memo")), json_string_value(json_object_get(in, "payee")), &item, &status) != 0 ||
+        idem_store(r, status, item) != 0 || db_commit(r) != 0) {
         json_decref(item);
         return;
     }
-    reply_json(r, 202, item);
+    reply_json(r, status, item);
 }
 
 static const char sql_requests[] =

@@ -1,0 +1,9 @@
+/* Module 6, micro-venture grants (微创投): grants.c holds the routes, the handlers and the demo. */
+#ifndef LINLI_GRANTS_H
+#define LINLI_GRANTS_H
+#include "store/store.h"
+
+/* The finished round of the article (the owners' committees of 丰华花苑, 文华花园 and 雍翠华府 won)
+ * and this year's round, open for voting. */
+int grants_demo_create(store *s, int64_t community_id, int64_t admin_id, char *err, size_t errlen);
+#endif

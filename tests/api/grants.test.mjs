@@ -1,0 +1,211 @@
+// Module 6, micro-venture grants: phase rules, conflict exclusion, hidden scores, the formula on a
+// worked example, selection within the budget with ties, single-use codes, the 50-vote race, ballot
+// secrecy, closing at the deadline, and tranches through the fund ledger.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, Client, assertCleanExit } from './harness.mjs';
+
+let srv, admin, C, round, orgs, reviewers = [], props = [];
+const pub = () => new Client(srv.base);
+async function account(login, role) {
+  const pw = join(srv.dir, `pw-${login}`);
+  writeFileSync(pw, `pass-${login}-123\n`);
+  const r = srv.cli(['user', 'add', '--login', login, '--password-file', pw, '--role', role, '--community', String(srv.communityId)]);
+  assert.equal(r.status, 0, r.stderr);
+  const c = new Client(srv.base);
+  const s = await c.login(login, `pass-${login}-123`);
+  c.id = s.data.account.id;
+  return c;
+}
+
+before(async () => {
+  srv = await startServer({ residents: 30 });
+  admin = new Client(srv.base);
+  await admin.login('admin', srv.password);
+  C = `/api/v1/communities/${srv.communityId}`;
+  orgs = (await admin.get(`${C}/organisations?limit=100`)).data.items;
+});
+after(async () => { if (srv) assertCleanExit(assert, await srv.stop()); });
+
+test('the demo: the finished round the article tells of, and one open for voting', async () => {
+  const rounds = (await pub().get(`${C}/grant-rounds`)).data.items;
+  assert.ok(rounds.some((r) => r.phase === 'closed'));
+  const voting = rounds.find((r) => r.phase === 'voting');
+  assert.ok(voting);
+  const done = rounds.find((r) => r.phase === 'closed');
+  const res = await pub().get(`${C}/grant-rounds/${done.id}/results`);
+  assert.equal(res.status, 200);
+  const funded = res.data.items.filter((x) => x.funded).map((x) => x.organisation_name).sort();
+  assert.deepEqual(funded, ['丰华花苑业主委员会', '文华花园业主委员会', '雍翠华府业主委员会'].sort());
+  for (const x of res.data.items) for (const k of ['expert_score', 'votes', 'final_score', 'award_fen']) assert.equal(typeof x[k], 'number');
+  const open = await pub().get(`${C}/grant-rounds/${voting.id}/proposals`);
+  assert.ok(open.data.items.length >= 3);
+  assert.ok(open.data.items[0].title && open.data.items[0].organisation_name);
+});
+
+test('a round moves through its phases; actions outside their phase are refused', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const bad = await admin.post(`${C}/grant-rounds`, { name: 'x', budget_fen: 100, submission_ends: now + 10, voting_opens: now + 5, voting_closes: now + 20 });
+  assert.equal(bad.status, 422);
+  const r = await admin.post(`${C}/grant-rounds`, { name: '测试轮次', budget_fen: 1000000, max_award_fen: 600000, submission_ends: now + 3600,
+    voting_opens: now + 2 * 86400, voting_closes: now + 3 * 86400, min_expert: 60 });
+  assert.equal(r.status, 201, r.text);
+  round = r.data;
+  assert.equal(round.phase, 'submission');
+  assert.equal((await pub().get(`${C}/grant-rounds/${round.id}/proposals`)).status, 403, 'not public before voting');
+  const rep = await account('rep1', 'org_rep');
+  const orgA = orgs.find((o) => o.name === '丰华花苑业主委员会'), orgB = orgs.find((o) => o.name === '文华花园业主委员会'), orgC = orgs.find((o) => o.name === '雍翠华府业主委员会');
+  const over = await rep.post(`${C}/grant-rounds/${round.id}/proposals`, { organisation_id: orgA.id, title: 'x', summary: 'x', requested_fen: 700000 });
+  assert.equal(over.status, 422);
+  const sum = await rep.post(`${C}/grant-rounds/${round.id}/proposals`, { organisation_id: orgA.id, title: 'x', summary: 'x', requested_fen: 500000,
+    budget_lines: [{ item: '材料', fen: 100 }] });
+  assert.equal(sum.data.error.fields.requested_fen, '预算明细之和须等于申请金额');
+  for (const [org, fen, title] of [[orgA, 500000, '书画培训'], [orgB, 400000, '430课堂'], [orgC, 400000, '健康促进'], [orgA, 100000, '不合格的']]) {
+    const p = await rep.post(`${C}/grant-rounds/${round.id}/proposals`, { organisation_id: org.id, title, summary: `${title}项目`, requested_fen: fen,
+      budget_lines: [{ item: '活动经费', fen }] });
+    assert.equal(p.status, 201, p.text);
+    props.push(p.data);
+  }
+  // Eligibility only in its phase.
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/proposals/${props[0].id}/eligibility`, { eligible: true })).status, 409);
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/phase`, { phase: 'eligibility' })).status, 200);
+  assert.equal((await rep.post(`${C}/grant-rounds/${round.id}/proposals`, { organisation_id: orgA.id, title: '迟到', summary: 'x', requested_fen: 1 })).status, 409);
+  for (const p of props.slice(0, 3)) assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/proposals/${p.id}/eligibility`, { eligible: true })).status, 200);
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/proposals/${props[3].id}/eligibility`, { eligible: false })).status, 422);
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/proposals/${props[3].id}/eligibility`, { eligible: false, reason: '重复申报' })).status, 200);
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/phase`, { phase: 'eligibility' })).status, 409, 'only forward');
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/phase`, { phase: 'submission' })).status, 422, 'never back to submission');
+});
+
+test('reviewers: a conflict excludes; scores are hidden from other reviewers until scoring closes', async () => {
+  for (const login of ['expert1', 'expert2']) {
+    const c = await account(login, 'reviewer');
+    reviewers.push(c);
+    assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/reviewers`, { account_id: c.id })).status, 201);
+  }
+  const [e1, e2] = reviewers;
+  const score = (c, p, s) => c.post(`${C}/grant-rounds/${round.id}/proposals/${p.id}/scores`, { scores: s, comment: '好' });
+  assert.equal((await score(e1, props[0], { need: 8, feasibility: 8, participation: 8, budget: 8 })).status, 409, 'not in the scoring phase yet');
+  await admin.post(`${C}/grant-rounds/${round.id}/phase`, { phase: 'scoring' });
+  const outOfRange = await score(e1, props[0], { need: 11, feasibility: 8, participation: 8, budget: 8 });
+  assert.equal(outOfRange.status, 422);
+  assert.ok(outOfRange.data.error.fields['scores.need']);
+  // Worked example: weights 30/30/20/20, max 10 each.
+  //   e1 on A: 9,8,7,10 → 27+24+14+20 = 85;   e2 on A: 7,7,7,7 → 70;   mean 77.5
+  //   e1 on B: 8,8,8,8 → 80;                  e2 declares a conflict on B → B's expert score 80
+  //   e1 on C: 5,5,5,5 → 50;                  e2 on C: 6,6,6,6 → 60;   mean 55 (< 60: never funded)
+  assert.equal((await score(e1, props[0], { need: 9, feasibility: 8, participation: 7, budget: 10 })).data.total, 85);
+  assert.equal((await score(e2, props[0], { need: 7, feasibility: 7, participation: 7, budget: 7 })).data.total, 70);
+  assert.equal((await score(e1, props[1], { need: 8, feasibility: 8, participation: 8, budget: 8 })).data.total, 80);
+  assert.equal((await e2.post(`${C}/grant-rounds/${round.id}/proposals/${props[1].id}/conflict`, { reason: '住在该小区' })).status, 201);
+  assert.equal((await score(e2, props[1], { need: 1, feasibility: 1, participation: 1, budget: 1 })).data.error.code, 'conflict_declared');
+  await score(e1, props[2], { need: 5, feasibility: 5, participation: 5, budget: 5 });
+  await score(e2, props[2], { need: 6, feasibility: 6, participation: 6, budget: 6 });
+  assert.equal((await score(e1, props[3], { need: 5, feasibility: 5, participation: 5, budget: 5 })).data.error.code, 'not_eligible');
+  const seen = (await e2.get(`${C}/grant-rounds/${round.id}/reviews`)).data.items;
+  assert.ok(seen.every((x) => x.reviewer_id === e2.id || x.total === null), 'others\' scores hidden');
+  const staffView = (await admin.get(`${C}/grant-rounds/${round.id}/reviews`)).data;
+  assert.equal(staffView.missing, 0);
+  assert.equal((await reviewers[0].post(`${C}/grant-rounds/${round.id}/proposals/${props[0].id}/scores`, { scores: {} }, {})).status, 422);
+});
+
+let codes;
+test('voting: single-use codes, verified residents only, one vote per person even with 50 at once', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  await admin.post(`${C}/grant-rounds/${round.id}/phase`, { phase: 'voting' });
+  const resident = await account('voter1', 'resident');
+  assert.equal((await resident.post(`${C}/grant-rounds/${round.id}/votes`, { proposal_ids: [props[0].id] })).data.error.code, 'voting_closed', 'before voting opens');
+  srv.setClock(2 * 86400 + 60);
+  assert.equal((await resident.post(`${C}/grant-rounds/${round.id}/votes`, { proposal_ids: [props[0].id] })).status, 403, 'unverified');
+  const c = await admin.post(`${C}/grant-rounds/${round.id}/voting-codes`, { count: 30 });
+  assert.equal(c.status, 201);
+  codes = c.data.codes;
+  assert.equal(new Set(codes).size, 30);
+  const red = await resident.post(`${C}/voting-codes/redeem`, { code: codes[0] });
+  assert.equal(red.status, 200, red.text);
+  const other = await account('voter2', 'resident');
+  assert.equal((await other.post(`${C}/voting-codes/redeem`, { code: codes[0] })).status, 409, 'a used code');
+  assert.equal((await other.post(`${C}/voting-codes/redeem`, { code: 'NOPE123456' })).status, 404);
+  assert.equal((await resident.post(`${C}/grant-rounds/${round.id}/votes`, { proposal_ids: [props[3].id] })).status, 422, 'not on the ballot');
+  assert.equal((await resident.post(`${C}/grant-rounds/${round.id}/votes`, { proposal_ids: [props[0].id, props[1].id] })).status, 422, 'single rule');
+  // 50 identical votes at the same moment count once.
+  const rs = await Promise.all(Array.from({ length: 50 }, () => resident.post(`${C}/grant-rounds/${round.id}/votes`, { proposal_ids: [props[1].id] })));
+  assert.equal(rs.filter((x) => x.status === 201).length, 1);
+  assert.equal(rs.filter((x) => x.status === 409).length, 49);
+  // Staff link an account to a person seen in person.
+  const person = (await admin.get(`${C}/people?limit=1`)).data.items[0];
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/voters`, { account_id: other.id, person_id: person.id })).status, 201);
+  assert.equal((await other.post(`${C}/grant-rounds/${round.id}/votes`, { proposal_ids: [props[1].id] })).status, 201);
+  assert.deepEqual((await other.get(`${C}/grant-rounds/${round.id}/my-vote`)).data, { verified: true, voted: true });
+  // Eight more households for A: A has 8 votes, B has 2.
+  for (let i = 1; i <= 8; i++) {
+    const v = await account(`hh${i}`, 'resident');
+    await v.post(`${C}/voting-codes/redeem`, { code: codes[i] });
+    assert.equal((await v.post(`${C}/grant-rounds/${round.id}/votes`, { proposal_ids: [props[0].id] })).status, 201);
+  }
+  const live = await pub().get(`${C}/grant-rounds/${round.id}/live`);
+  assert.match(live.headers.get('content-type'), /text\/event-stream/);
+  const data = JSON.parse(/data: (.*)/.exec(live.text)[1]);
+  assert.equal(data.voters, 10);
+  assert.equal(data.items.find((x) => x.proposal_id === props[0].id).votes, 8);
+  // Voting closes exactly at its deadline by the server's clock.
+  srv.setClock(3 * 86400);
+  const late = await account('late', 'resident');
+  await late.post(`${C}/voting-codes/redeem`, { code: codes[20] });
+  assert.equal((await late.post(`${C}/grant-rounds/${round.id}/votes`, { proposal_ids: [props[0].id] })).data.error.code, 'voting_closed');
+});
+
+test('ballot secrecy: nothing joins a voter to a choice', async () => {
+  const api = (await pub().get('/api/v1/openapi.json')).data;
+  // The database keeps who voted and what was chosen apart, with random ballot ids and no times.
+  const cols = srv.db.startsWith('sqlite:') ? srv.sql("SELECT group_concat(name) FROM pragma_table_info('grant_ballots')")
+    : srv.sql("SELECT string_agg(column_name, ',') FROM information_schema.columns WHERE table_name = 'grant_ballots'");
+  for (const forbidden of ['account', 'voter', 'person', 'at', 'created']) assert.ok(!cols.split(',').some((c) => c.includes(forbidden)), cols);
+  // No endpoint answers with a voter and a choice together: the audit row of a vote has no choice.
+  const audit = srv.sql("SELECT after_json FROM audit_log WHERE action = 'vote' LIMIT 1");
+  assert.equal(audit, '');
+  assert.ok(!Object.keys(api.paths).some((p) => /ballot/.test(p)));
+});
+
+test('results: the formula on the worked example, selection within the budget, published for the public', async () => {
+  assert.equal((await pub().get(`${C}/grant-rounds/${round.id}/results`)).status, 403, 'not before publication');
+  // final = 70% × expert + 30% × public, public = votes / most votes × 100
+  //   A: expert 77.5, votes 8 → public 100 → final 54.25 + 30 = 84.25
+  //   B: expert 80,   votes 2 → public 25  → final 56 + 7.5   = 63.5
+  //   C: expert 55,   votes 0 → public 0   → final 38.5 (expert below 60: not funded)
+  // Budget 1,000,000: A (500,000) funded, B (400,000) funded; 100,000 left.
+  const pubd = await admin.post(`${C}/grant-rounds/${round.id}/results/publish`);
+  assert.equal(pubd.status, 200, pubd.text);
+  const res = (await pub().get(`${C}/grant-rounds/${round.id}/results`)).data;
+  const byTitle = Object.fromEntries(res.items.map((x) => [x.title, x]));
+  assert.equal(byTitle['书画培训'].expert_score, 77.5);
+  assert.equal(byTitle['书画培训'].public_score, 100);
+  assert.equal(byTitle['书画培训'].final_score, 84.25);
+  assert.equal(byTitle['430课堂'].final_score, 63.5);
+  assert.equal(byTitle['健康促进'].final_score, 38.5);
+  assert.deepEqual(res.items.map((x) => x.title), ['书画培训', '430课堂', '健康促进']);
+  assert.deepEqual(res.items.map((x) => x.funded), [true, true, false]);
+  assert.equal(byTitle['书画培训'].award_fen, 500000);
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/results/publish`)).status, 409);
+});
+
+test('awards are paid in tranches through the fund ledger, under its two-person rule', async () => {
+  await admin.post(`${C}/fund/donations`, { amount_fen: 1000000, method: 'bank', donor_name: '龙江镇', donor_kind: 'organisation', memo: '微创投专项资金' });
+  const f0 = (await pub().get(`${C}/fund`)).data;
+  await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 1000000, approvals_needed: 1 } });
+  const first = await admin.post(`${C}/grant-rounds/${round.id}/proposals/${props[1].id}/payments`, { tranche: 'first' });
+  assert.equal(first.status, 201, first.text);
+  assert.equal(first.data.amount_fen, 280000); // 70% of 400,000
+  assert.equal(first.data.postings[0].account, '5102');
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/proposals/${props[1].id}/payments`, { tranche: 'first' })).status, 409);
+  await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 50000, approvals_needed: 1 } });
+  const final = await admin.post(`${C}/grant-rounds/${round.id}/proposals/${props[1].id}/payments`, { tranche: 'final' });
+  assert.equal(final.status, 202, 'above the threshold: waits for a second staff member');
+  assert.equal(final.data.amount_fen, 120000);
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/proposals/${props[2].id}/payments`, { tranche: 'first' })).status, 409, 'not funded');
+  const f1 = (await pub().get(`${C}/fund`)).data;
+  assert.equal(f1.balance_fen, f0.balance_fen - 280000);
+  assert.equal(srv.cli(['ledger', 'verify']).status, 0);
+});
