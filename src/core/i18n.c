@@ -89,6 +89,9 @@ static const struct {
     {"voting_not_closed", "投票结束后才能公布结果", "Results are published after voting closes"},
     {"already_published", "结果已公布", "The results are published already"},
     {"not_funded", "该项目未获资助", "This proposal is not funded"},
+    {"duplicate_serial", "该编号已录入", "This serial number has been keyed in already"},
+    {"already_checked", "该选票已核对", "This ballot has been checked already"},
+    {"own_keying", "不能核对自己录入的选票", "Nobody checks their own keying"},
     {"tranche_paid", "该期款项已支付", "This tranche is paid"},
     /* fund */
     {"unbalanced_entry", "分录借贷不平衡，已拒绝", "The postings do not balance; refused"},

@@ -150,6 +150,18 @@ test('voting: single-use codes, verified residents only, one vote per person eve
   const data = JSON.parse(/data: (.*)/.exec(live.text)[1]);
   assert.equal(data.voters, 10);
   assert.equal(data.items.find((x) => x.proposal_id === props[0].id).votes, 8);
+  // A paper ballot at the office: keyed in by one staff member, counted when another checks it.
+  const people = (await admin.get(`${C}/people?limit=3`)).data.items;
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/paper-ballots`, { serial: 'P-001', person_id: person.id, proposal_ids: [props[0].id] })).status, 409,
+    'the person voted online already');
+  const keyed = await admin.post(`${C}/grant-rounds/${round.id}/paper-ballots`, { serial: 'P-002', person_id: people[2].id, proposal_ids: [props[2].id] });
+  assert.equal(keyed.status, 201, keyed.text);
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/paper-ballots/P-002/check`, { confirm: true })).data.error.code, 'own_keying');
+  const checker = await account('staff2', 'staff');
+  assert.equal((await checker.post(`${C}/grant-rounds/${round.id}/paper-ballots/P-002/check`, { confirm: true })).data.status, 'counted');
+  assert.equal((await checker.post(`${C}/grant-rounds/${round.id}/paper-ballots/P-002/check`, { confirm: true })).status, 409);
+  const paperRow = srv.sql(`SELECT COALESCE(choices, 'erased') FROM grant_paper WHERE serial = 'P-002'`);
+  assert.equal(paperRow, 'erased', 'a counted paper ballot keeps no choices beside the person');
   // Voting closes exactly at its deadline by the server's clock.
   srv.setClock(3 * 86400);
   const late = await account('late', 'resident');
@@ -166,7 +178,7 @@ test('ballot secrecy: nothing joins a voter to a choice', async () => {
   // No endpoint answers with a voter and a choice together: the audit row of a vote has no choice.
   const audit = srv.sql("SELECT after_json FROM audit_log WHERE action = 'vote' LIMIT 1");
   assert.equal(audit, '');
-  assert.ok(!Object.keys(api.paths).some((p) => /ballot/.test(p)));
+  assert.ok(!Object.entries(api.paths).some(([p, ops]) => /ballot/.test(p) && ops.get), 'no endpoint reads ballots');
 });
 
 test('results: the formula on the worked example, selection within the budget, published for the public', async () => {
@@ -174,7 +186,7 @@ test('results: the formula on the worked example, selection within the budget, p
   // final = 70% × expert + 30% × public, public = votes / most votes × 100
   //   A: expert 77.5, votes 8 → public 100 → final 54.25 + 30 = 84.25
   //   B: expert 80,   votes 2 → public 25  → final 56 + 7.5   = 63.5
-  //   C: expert 55,   votes 0 → public 0   → final 38.5 (expert below 60: not funded)
+  //   C: expert 55,   votes 1 (paper) → public 12.5 → final 38.5 + 3.75 = 42.25 (expert below 60: not funded)
   // Budget 1,000,000: A (500,000) funded, B (400,000) funded; 100,000 left.
   const pubd = await admin.post(`${C}/grant-rounds/${round.id}/results/publish`);
   assert.equal(pubd.status, 200, pubd.text);
@@ -184,11 +196,19 @@ test('results: the formula on the worked example, selection within the budget, p
   assert.equal(byTitle['书画培训'].public_score, 100);
   assert.equal(byTitle['书画培训'].final_score, 84.25);
   assert.equal(byTitle['430课堂'].final_score, 63.5);
-  assert.equal(byTitle['健康促进'].final_score, 38.5);
+  assert.equal(byTitle['健康促进'].final_score, 42.25);
   assert.deepEqual(res.items.map((x) => x.title), ['书画培训', '430课堂', '健康促进']);
   assert.deepEqual(res.items.map((x) => x.funded), [true, true, false]);
   assert.equal(byTitle['书画培训'].award_fen, 500000);
   assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/results/publish`)).status, 409);
+  // During the public notice residents object; staff answer in public.
+  const resident = await account('objector', 'resident');
+  const o = await resident.post(`${C}/grant-rounds/${round.id}/objections`, { proposal_id: props[1].id, text: '预算中的场地费偏高' });
+  assert.equal(o.status, 201, o.text);
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/objections/${o.data.id}/answer`, { answer: '场地费已核实，为康乐活动室水电费分摊' })).status, 200);
+  const list = (await pub().get(`${C}/grant-rounds/${round.id}/objections`)).data.items;
+  assert.equal(list[0].answer, '场地费已核实，为康乐活动室水电费分摊');
+  assert.equal(list[0].account_id, undefined);
 });
 
 test('awards are paid in tranches through the fund ledger, under its two-person rule', async () => {

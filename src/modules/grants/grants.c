@@ -942,6 +942,20 @@ static const field_spec voter_body[] = {
 };
 static const field_spec vote_body[] = {{"proposal_ids", F_IDS, 1, 0, NULL, "the chosen proposals"}, {0}};
 static const field_spec payment_body[] = {{"tranche", F_ENUM, 1, 0, tranches, "first (on signing) or final (after the final report)"}, {0}};
+static const field_spec paper_body[] = {
+    {"serial", F_STR, 1, 40, NULL, "the paper ballot's serial number"},
+    {"person_id", F_ID, 1, 0, NULL, "the voter (a registry person, seen at the office)"},
+    {"proposal_ids", F_IDS, 1, 0, NULL, "the choices on the paper"},
+    {0},
+};
+static const field_spec check_body[] = {{"confirm", F_BOOL, 1, 0, NULL, "true: it matches the paper; false: key it in again"}, {0}};
+static const field_spec objection_body[] = {
+    {"proposal_id", F_ID, 1, 0, NULL, "the proposal objected to"},
+    {"text", F_STR, 1, 1000, NULL, "the objection"},
+    {0},
+};
+static const field_spec answer_body[] = {{"answer", F_STR, 1, 2000, NULL, "staff's answer (public)"}, {0}};
+static const column_spec objection_columns[] = {{"id", "编号", "ID"}, {"title", "项目", "Proposal"}, {"text", "异议", "Objection"}, {"answer", "答复", "Answer"}, {0}};
 static const column_spec round_columns[] = {{"id", "编号", "ID"}, {"name", "名称", "Name"}, {"phase", "阶段", "Phase"}, {"budget_fen", "预算(分)", "Budget (fen)"}, {0}};
 static const column_spec proposal_columns[] = {
     {"id", "编号", "ID"}, {"title", "项目", "Proposal"}, {"organisation_name", "申报组织", "Organisation"}, {"requested_fen", "申请金额(分)", "Requested (fen)"}, {0},
@@ -968,6 +982,11 @@ static const route grant_routes[] = {
     {"GET", C "/grant-rounds/{round_id}/live", live_counts, NULL, R_PUBLIC, NULL, NULL, "grants", "Live vote counts (Server-Sent Events)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/results", results_get, NULL, R_PUBLIC, NULL, NULL, "grants", "Results with every component (public once published)", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/results/publish", results_publish, "grants.manage", 0, NULL, NULL, "grants", "Publish the results for the public notice", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/paper-ballots", paper_enter, "grants.manage", 0, paper_body, NULL, "grants", "Key in a paper ballot (counted after a second staff member checks it)", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/paper-ballots/{serial}/check", paper_check, "grants.manage", 0, check_body, NULL, "grants", "Check a keyed paper ballot (not one's own)", 0, NULL},
+    {"GET", C "/grant-rounds/{round_id}/objections", objections_list, NULL, R_PUBLIC | R_LIST, NULL, objection_columns, "grants", "Objections during the public notice, with answers", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/objections", objection_file, "grants.vote", 0, objection_body, NULL, "grants", "File an objection during the public notice", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/objections/{objection_id}/answer", objection_answer, "grants.manage", 0, answer_body, NULL, "grants", "Answer an objection", 0, NULL},
     {"POST", C "/voting-codes/redeem", code_redeem, "grants.vote", 0, redeem_body, NULL, "grants", "Redeem a household voting code", 0, NULL},
 };
 #undef C

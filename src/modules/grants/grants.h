@@ -5,5 +5,13 @@
 
 /* The finished round of the article (the owners' committees of 丰华花苑, 文华花园 and 雍翠华府 won)
  * and this year's round, open for voting. */
+/* paper.c: paper ballots checked by a second staff member, and objections. */
+#include "server/http.h"
+void paper_enter(req *r);
+void paper_check(req *r);
+void objection_file(req *r);
+void objections_list(req *r);
+void objection_answer(req *r);
+
 int grants_demo_create(store *s, int64_t community_id, int64_t admin_id, char *err, size_t errlen);
 #endif
