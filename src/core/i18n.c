@@ -92,6 +92,9 @@ static const struct {
     {"duplicate_serial", "该编号已录入", "This serial number has been keyed in already"},
     {"already_checked", "该选票已核对", "This ballot has been checked already"},
     {"own_keying", "不能核对自己录入的选票", "Nobody checks their own keying"},
+    {"attachment_type", "附件须为 PDF、JPEG 或 PNG", "An attachment is a PDF, JPEG or PNG"},
+    {"unknown_budget_line", "支出须对应项目的预算明细", "Spending goes against the proposal's budget lines"},
+    {"report_closed", "该报告已审阅", "This report has been reviewed already"},
     {"tranche_paid", "该期款项已支付", "This tranche is paid"},
     /* fund */
     {"unbalanced_entry", "分录借贷不平衡，已拒绝", "The postings do not balance; refused"},

@@ -54,6 +54,7 @@ enum route_flags {
     R_PUBLIC = 1,   /* no login needed */
     R_LIST = 2,     /* a paged list: limit/offset/q, and ?format=csv|xlsx exports */
     R_CSV_BODY = 4, /* the body is text/csv, not JSON */
+    R_RAW_BODY = 8, /* the body is a file; the handler checks what it is */
 };
 
 typedef struct route {

@@ -124,6 +124,10 @@ static json_t *operation(const route *rt)
             json_decref(req);
         json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content",
                                                          "application/json", "schema", schema));
+    } else if (rt->flags & R_RAW_BODY) {
+        json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:{s:s, s:s}}}}", "required", 1, "content",
+                                                         "application/octet-stream", "schema", "type", "string", "contentMediaType",
+                                                         "application/octet-stream"));
     } else if (rt->flags & R_CSV_BODY) {
         json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content",
                                                          "text/csv", "schema", "type", "string"));

@@ -143,7 +143,9 @@ void router_handle(req *r)
         reply_error(r, 403, "forbidden", NULL);
         return;
     }
-    if (rt->flags & R_CSV_BODY) {
+    if (rt->flags & R_RAW_BODY) {
+        /* the handler looks at the bytes themselves */
+    } else if (rt->flags & R_CSV_BODY) {
         if (!content_type_is(r, "text/csv") && !content_type_is(r, "text/plain")) {
             reply_error(r, 415, "unsupported_media_type", NULL);
             return;

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import net from 'node:net';
 import { startServer, Client, assertCleanExit } from './harness.mjs';
 
 let srv, admin, C, round, orgs, reviewers = [], props = [];
@@ -228,4 +229,39 @@ test('awards are paid in tranches through the fund ledger, under its two-person 
   const f1 = (await pub().get(`${C}/fund`)).data;
   assert.equal(f1.balance_fen, f0.balance_fen - 280000);
   assert.equal(srv.cli(['ledger', 'verify']).status, 0);
+});
+
+test('attachments are type-checked by their bytes; funded projects file reports that staff review', async () => {
+  const rep = new Client(srv.base);
+  await rep.login('rep1', 'pass-rep1-123');
+  const url = `${C}/grant-rounds/${round.id}/proposals/${props[1].id}/attachments?name=${encodeURIComponent('预算.pdf')}`;
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2000, 32)]);
+  const up = await rep.req('POST', url, { body: pdf, headers: { 'Content-Type': 'application/pdf' } });
+  assert.equal(up.status, 201, up.text);
+  assert.equal(up.data.content_type, 'application/pdf');
+  const fake = await rep.req('POST', url, { body: Buffer.from('MZ this is an exe'), headers: { 'Content-Type': 'application/pdf' } });
+  assert.equal(fake.status, 415);
+  // Over 5 MiB: refused from the Content-Length alone, before the body is read.
+  const { port } = new URL(srv.base);
+  const answer = await new Promise((ok) => {
+    const sock = net.connect(Number(port), '127.0.0.1', () => sock.write(`POST ${url} HTTP/1.1\r\nHost: x\r\nCookie: ${rep.cookie}\r\n` +
+      `X-CSRF-Token: ${rep.csrf}\r\nContent-Type: application/pdf\r\nContent-Length: ${6 << 20}\r\n\r\n`));
+    let out = '';
+    sock.on('data', (d) => { out += d; if (out.includes('\r\n\r\n')) { sock.destroy(); ok(out); } });
+    sock.on('error', () => ok(out));
+    setTimeout(() => { sock.destroy(); ok(out); }, 3000);
+  });
+  assert.match(answer, /^HTTP\/1\.1 413/);
+  const back = await admin.get(`${C}/grant-rounds/${round.id}/proposals/${props[1].id}/attachments/${up.data.id}`);
+  assert.equal(back.status, 200);
+  assert.equal(back.buf.length, pdf.length);
+  const report = { period: '第一季度', activities: '430课堂 48 次', participants: 36, spending: { '活动经费': 120000 } };
+  assert.equal((await rep.post(`${C}/grant-rounds/${round.id}/proposals/${props[2].id}/reports`, report)).status, 409, 'not funded');
+  assert.equal((await rep.post(`${C}/grant-rounds/${round.id}/proposals/${props[1].id}/reports`, { ...report, spending: { '别的': 1 } })).status, 422);
+  const filed = await rep.post(`${C}/grant-rounds/${round.id}/proposals/${props[1].id}/reports`, report);
+  assert.equal(filed.status, 201, filed.text);
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/reports/${filed.data.id}/review`, { decision: 'return' })).status, 422);
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/reports/${filed.data.id}/review`, { decision: 'accept' })).data.status, 'accepted');
+  const list = (await admin.get(`${C}/grant-rounds/${round.id}/reports`)).data.items;
+  assert.equal(list[0].spending['活动经费'], 120000);
 });

@@ -254,7 +254,8 @@ static void proposal_create(req *r)
     store_rc rc = store_next_id(r->db, r->a, &id);
     if (rc != STORE_OK)
         return db_fail(r, rc);
-    char *lines = json_dumps(json_object_get(in, "budget_lines") ? json_object_get(in, "budget_lines") : json_array(), JSON_COMPACT);
+    json_t *budget_lines = json_object_get(in, "budget_lines");
+    char *lines = budget_lines ? json_dumps(budget_lines, JSON_COMPACT) : strdup("[]");
     const char *s;
 #define STR(k) ((s = json_string_value(json_object_get(in, k))) ? s : "")
     const char *p[12] = {cid_of(r), arena_i64(r->a, id), store_cell(round, 0, 0), arena_i64(r->a, org), STR("title"), STR("summary"),
@@ -956,6 +957,22 @@ static const field_spec objection_body[] = {
 };
 static const field_spec answer_body[] = {{"answer", F_STR, 1, 2000, NULL, "staff's answer (public)"}, {0}};
 static const column_spec objection_columns[] = {{"id", "编号", "ID"}, {"title", "项目", "Proposal"}, {"text", "异议", "Objection"}, {"answer", "答复", "Answer"}, {0}};
+static const char *const review_decisions[] = {"accept", "return", NULL};
+static const field_spec report_body[] = {
+    {"period", F_STR, 1, 40, NULL, "the period reported, e.g. 2026年1—3月"},
+    {"activities", F_STR, 1, 5000, NULL, "activities held"},
+    {"participants", F_INT, 1, 1000000, NULL, "number of participants"},
+    {"spending", F_OBJECT, 1, 0, NULL, "{budget line item: fen spent}"},
+    {"photos", F_ARRAY, 0, 0, NULL, "photos (attachment ids or names)"},
+    {"final", F_BOOL, 0, 0, NULL, "the final report"},
+    {0},
+};
+static const field_spec review_body[] = {
+    {"decision", F_ENUM, 1, 0, review_decisions, "accept or return"},
+    {"note", F_STR, 0, 1000, NULL, "what to fix (required to return)"},
+    {0},
+};
+static const column_spec report_columns[] = {{"id", "编号", "ID"}, {"title", "项目", "Project"}, {"period", "期间", "Period"}, {"participants", "参与人数", "Participants"}, {"status", "状态", "Status"}, {0}};
 static const column_spec round_columns[] = {{"id", "编号", "ID"}, {"name", "名称", "Name"}, {"phase", "阶段", "Phase"}, {"budget_fen", "预算(分)", "Budget (fen)"}, {0}};
 static const column_spec proposal_columns[] = {
     {"id", "编号", "ID"}, {"title", "项目", "Proposal"}, {"organisation_name", "申报组织", "Organisation"}, {"requested_fen", "申请金额(分)", "Requested (fen)"}, {0},
@@ -987,6 +1004,11 @@ static const route grant_routes[] = {
     {"GET", C "/grant-rounds/{round_id}/objections", objections_list, NULL, R_PUBLIC | R_LIST, NULL, objection_columns, "grants", "Objections during the public notice, with answers", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/objections", objection_file, "grants.vote", 0, objection_body, NULL, "grants", "File an objection during the public notice", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/objections/{objection_id}/answer", objection_answer, "grants.manage", 0, answer_body, NULL, "grants", "Answer an objection", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments", attachment_upload, "grants.propose", R_RAW_BODY, NULL, NULL, "grants", "Attach a PDF, JPEG or PNG (body = the file, ?name=; at most 5 MiB)", 5u << 20, NULL},
+    {"GET", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments/{attachment_id}", attachment_get, "grants.reviews", 0, NULL, NULL, "grants", "An attachment", 0, NULL},
+    {"GET", C "/grant-rounds/{round_id}/reports", reports_list, "grants.reviews", R_LIST, NULL, report_columns, "grants", "Progress reports of funded projects", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/reports", report_file, "grants.propose", 0, report_body, NULL, "grants", "File a progress report", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/reports/{report_id}/review", report_review, "grants.manage", 0, review_body, NULL, "grants", "Accept or return a report", 0, NULL},
     {"POST", C "/voting-codes/redeem", code_redeem, "grants.vote", 0, redeem_body, NULL, "grants", "Redeem a household voting code", 0, NULL},
 };
 #undef C

@@ -12,6 +12,12 @@ void paper_check(req *r);
 void objection_file(req *r);
 void objections_list(req *r);
 void objection_answer(req *r);
+/* reports.c: attachments of proposals, progress reports of funded projects. */
+void attachment_upload(req *r);
+void attachment_get(req *r);
+void report_file(req *r);
+void reports_list(req *r);
+void report_review(req *r);
 
 int grants_demo_create(store *s, int64_t community_id, int64_t admin_id, char *err, size_t errlen);
 #endif

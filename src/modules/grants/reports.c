@@ -1,0 +1,239 @@
+/* Attachments of grant proposals and the progress reports of funded projects. An attachment is a
+ * PDF, JPEG or PNG (checked by its first bytes, not by what the client says), at most 5 MiB, stored
+ * once under DATA_DIR/attachments/COMMUNITY/SHA256 and described in grant_attachments. A funded
+ * organisation files reports (activities held, participants, spending against its budget lines,
+ * photos); staff accept or return them. */
+#include "auth/roles.h"
+#include "core/clock.h"
+#include "server/reply.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ATTACHMENT_LIMIT (5u << 20)
+
+static const char *cid_of(req *r) { return arena_i64(r->a, r->community_id); }
+
+static const char *sniff(const unsigned char *b, size_t n)
+{
+    if (n >= 5 && memcmp(b, "%PDF-", 5) == 0)
+        return "application/pdf";
+    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+        return "image/jpeg";
+    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    return NULL;
+}
+
+static const char sql_proposal[] = "SELECT submitted_by FROM grant_proposals WHERE community_id = $1 AND round_id = $2 AND id = $3";
+static const char sql_attach_insert[] =
+    "INSERT INTO grant_attachments (community_id, id, proposal_id, name, content_type, size_bytes, sha256, uploaded_by, uploaded_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/* Writes data to path atomically (a temporary file, fsync, rename). 0 or -1. */
+static int write_file(const char *path, const char *data, size_t n)
+{
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        return -1;
+    int ok = write(fd, data, n) == (ssize_t)n && fsync(fd) == 0;
+    close(fd);
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+void attachment_upload(req *r)
+{
+    const char *type = sniff((const unsigned char *)(r->body ? r->body : ""), r->body_len);
+    if (!type)
+        return (void)reply_fail(r, 415, "attachment_type", NULL);
+    const char *name = req_query(r, "name");
+    if (!name || !*name || strlen(name) > 120 || strchr(name, '/'))
+        return (void)reply_field(r, "name", "required");
+    if (db_begin(r) != 0)
+        return;
+    store_rows *prop = NULL;
+    const char *p[9] = {cid_of(r), arena_i64(r->a, req_param_i64(r, 1)), arena_i64(r->a, req_param_i64(r, 2))};
+    if (q_exec(r, sql_proposal, 3, p, &prop) != 0)
+        return;
+    if (prop->nrows == 0)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    int staff = (r->roles & (ROLE_STAFF | ROLE_ADMIN)) != 0;
+    if (!staff && store_cell_i64(prop, 0, 0) != r->account_id)
+        return (void)reply_fail(r, 403, "forbidden", NULL);
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[65];
+    crypto_hash_sha256(h, (const unsigned char *)r->body, r->body_len);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof dir, "%s/attachments", r->app->data_dir);
+    (void)mkdir(dir, 0700); /* may exist; the write below reports a real failure */
+    snprintf(dir, sizeof dir, "%s/attachments/%lld", r->app->data_dir, (long long)r->community_id);
+    (void)mkdir(dir, 0700);
+    snprintf(path, sizeof path, "%s/%s", dir, hex);
+    struct stat st;
+    if (stat(path, &st) != 0 && write_file(path, r->body, r->body_len) != 0) {
+        fprintf(stderr, "linli: cannot store an attachment in %s: %s\n", dir, strerror(errno));
+        return (void)reply_fail(r, 500, "internal", NULL);
+    }
+    int64_t id;
+    store_rc rc = store_next_id(r->db, r->a, &id);
+    if (rc != STORE_OK)
+        return db_fail(r, rc);
+    const char *q[9] = {cid_of(r), arena_i64(r->a, id), p[2], name, type, arena_i64(r->a, (int64_t)r->body_len), arena_strdup(r->a, hex),
+                        arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now())};
+    json_t *item = json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)id, "name", name, "content_type", type, "size_bytes",
+                             (json_int_t)r->body_len, "sha256", hex);
+    if (q_exec(r, sql_attach_insert, 9, q, NULL) != 0 || q_audit(r, "attach", "grant_proposal", req_param_i64(r, 2), NULL, item) != 0 ||
+        db_commit(r) != 0) {
+        json_decref(item);
+        return;
+    }
+    reply_json(r, 201, item);
+}
+
+static const char sql_attachment[] =
+    "SELECT name, content_type, sha256 FROM grant_attachments WHERE community_id = $1 AND proposal_id = $2 AND id = $3";
+
+void attachment_get(req *r)
+{
+    store_rows *rows = NULL;
+    if (q_exec(r, sql_attachment, 3, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 2)), arena_i64(r->a, req_param_i64(r, 3))}, &rows) != 0)
+        return;
+    if (rows->nrows == 0)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/attachments/%lld/%s", r->app->data_dir, (long long)r->community_id, store_cell(rows, 0, 2));
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    char *data = malloc(ATTACHMENT_LIMIT);
+    size_t n = data ? fread(data, 1, ATTACHMENT_LIMIT, f) : 0;
+    fclose(f);
+    if (!data)
+        return (void)reply_fail(r, 500, "internal", NULL);
+    reply_bytes(r, 200, store_cell(rows, 0, 1), data, n);
+    reply_header(r, "Content-Disposition", arena_printf(r->a, "inline; filename*=UTF-8''%lld", (long long)req_param_i64(r, 3)));
+}
+
+/* ---- progress reports ---- */
+
+static const char sql_funded[] =
+    "SELECT funded, submitted_by, budget_lines FROM grant_proposals WHERE community_id = $1 AND round_id = $2 AND id = $3";
+static const char sql_report_insert[] =
+    "INSERT INTO grant_reports (community_id, id, proposal_id, period, activities, participants, spending, photos, is_final, "
+    "submitted_by, submitted_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted')";
+
+void report_file(req *r)
+{
+    json_t *in = r->in;
+    if (db_begin(r) != 0)
+        return;
+    store_rows *prop = NULL;
+    const char *pid = arena_i64(r->a, req_param_i64(r, 2));
+    if (q_exec(r, sql_funded, 3, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 1)), pid}, &prop) != 0)
+        return;
+    if (prop->nrows == 0)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    if (!store_cell(prop, 0, 0) || store_cell_i64(prop, 0, 0) == 0)
+        return (void)reply_fail(r, 409, "not_funded", NULL);
+    int staff = (r->roles & (ROLE_STAFF | ROLE_ADMIN)) != 0;
+    if (!staff && store_cell_i64(prop, 0, 1) != r->account_id)
+        return (void)reply_fail(r, 403, "forbidden", NULL);
+    /* Spending is reported against the proposal's own budget lines. */
+    json_error_t e;
+    json_t *lines = json_loads(store_cell(prop, 0, 2), 0, &e);
+    const char *key;
+    json_t *v;
+    json_object_foreach(json_object_get(in, "spending"), key, v) {
+        int known = 0;
+        size_t i;
+        json_t *l;
+        json_array_foreach(lines, i, l) if (strcmp(json_string_value(json_object_get(l, "item")), key) == 0) known = 1;
+        if (!known || !json_is_integer(v) || json_integer_value(v) < 0) {
+            json_decref(lines);
+            return (void)reply_field(r, "spending", "unknown_budget_line");
+        }
+    }
+    json_decref(lines);
+    int64_t id;
+    store_rc rc = store_next_id(r->db, r->a, &id);
+    if (rc != STORE_OK)
+        return db_fail(r, rc);
+    char *spending = json_dumps(json_object_get(in, "spending"), JSON_COMPACT | JSON_SORT_KEYS);
+    json_t *photo_list = json_object_get(in, "photos");
+    char *photos = photo_list ? json_dumps(photo_list, JSON_COMPACT) : strdup("[]");
+    const char *p[11] = {cid_of(r), arena_i64(r->a, id), pid, json_string_value(json_object_get(in, "period")),
+                         json_string_value(json_object_get(in, "activities")), arena_i64(r->a, json_integer_value(json_object_get(in, "participants"))),
+                         arena_strdup(r->a, spending), arena_strdup(r->a, photos), json_is_true(json_object_get(in, "final")) ? "1" : "0",
+                         arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now())};
+    free(spending);
+    free(photos);
+    if (q_exec(r, sql_report_insert, 11, p, NULL) != 0 || q_audit(r, "report", "grant_proposal", req_param_i64(r, 2), NULL, in) != 0 ||
+        db_commit(r) != 0)
+        return;
+    reply_json(r, 201, json_pack("{s:I, s:I, s:s}", "id", (json_int_t)id, "proposal_id", (json_int_t)req_param_i64(r, 2), "status", "submitted"));
+}
+
+static const char sql_reports[] =
+    "SELECT g.id, g.proposal_id, p.title, g.period, g.activities, g.participants, g.spending, g.photos, g.is_final, g.submitted_at, "
+    "g.status, g.review_note, g.reviewed_by FROM grant_reports g JOIN grant_proposals p ON p.community_id = g.community_id "
+    "AND p.id = g.proposal_id WHERE g.community_id = $1 AND p.round_id = $2 ORDER BY g.id";
+static const struct colmap report_map[] = {
+    {"id", 'i'}, {"proposal_id", 'i'}, {"title", 's'}, {"period", 's'}, {"activities", 's'}, {"participants", 'i'}, {"-", '-'},
+    {"-", '-'}, {"final", 'b'}, {"submitted_at", 'i'}, {"status", 's'}, {"review_note", 'n'}, {"reviewed_by", 'n'}, {0},
+};
+
+void reports_list(req *r)
+{
+    struct list_args la;
+    store_rows *rows = NULL;
+    if (list_args_parse(r, &la) != 0 ||
+        q_exec(r, sql_reports, 2, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 1))}, &rows) != 0)
+        return;
+    json_t *items = json_array();
+    for (int i = 0; i < rows->nrows; i++) {
+        json_t *o = row_json(rows, i, report_map);
+        json_error_t e;
+        json_t *s = json_loads(store_cell(rows, i, 6), 0, &e), *ph = json_loads(store_cell(rows, i, 7), 0, &e);
+        json_object_set_new(o, "spending", s ? s : json_object());
+        json_object_set_new(o, "photos", ph ? ph : json_array());
+        json_array_append_new(items, o);
+    }
+    reply_list(r, &la, items, rows->nrows, NULL);
+}
+
+static const char sql_review[] =
+    "UPDATE grant_reports SET status = $3, review_note = $4, reviewed_by = $5, reviewed_at = $6 WHERE community_id = $1 AND id = $2 "
+    "AND status = 'submitted' RETURNING id";
+
+void report_review(req *r)
+{
+    const char *decision = json_string_value(json_object_get(r->in, "decision"));
+    const char *note = json_string_value(json_object_get(r->in, "note"));
+    if (strcmp(decision, "return") == 0 && (!note || !*note))
+        return (void)reply_field(r, "note", "required");
+    if (db_begin(r) != 0)
+        return;
+    store_rows *rows = NULL;
+    if (q_exec(r, sql_review, 6,
+               (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 2)), strcmp(decision, "accept") == 0 ? "accepted" : "returned", note,
+                                r->login, arena_i64(r->a, clock_now())},
+               &rows) != 0)
+        return;
+    if (rows->nrows == 0)
+        return (void)reply_fail(r, 409, "report_closed", NULL);
+    if (q_audit(r, decision, "grant_report", req_param_i64(r, 2), NULL, r->in) != 0 || db_commit(r) != 0)
+        return;
+    reply_json(r, 200, json_pack("{s:I, s:s}", "id", (json_int_t)req_param_i64(r, 2), "status", strcmp(decision, "accept") == 0 ? "accepted" : "returned"));
+}
