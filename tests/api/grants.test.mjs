@@ -265,3 +265,22 @@ test('attachments are type-checked by their bytes; funded projects file reports 
   const list = (await admin.get(`${C}/grant-rounds/${round.id}/reports`)).data.items;
   assert.equal(list[0].spending['活动经费'], 120000);
 });
+
+test('a proposal is editable until the deadline; the phase moves on its date', async () => {
+  srv.setClock(0);
+  const now = Math.floor(Date.now() / 1000);
+  const r = (await admin.post(`${C}/grant-rounds`, { name: '日期轮次', budget_fen: 100000, submission_ends: now + 600, voting_opens: now + 1200, voting_closes: now + 1800 })).data;
+  const rep = new Client(srv.base);
+  await rep.login('rep1', 'pass-rep1-123');
+  const org = orgs.find((o) => o.kind === 'owners_committee');
+  const p = await rep.post(`${C}/grant-rounds/${r.id}/proposals`, { organisation_id: org.id, title: '初稿', summary: 'x', requested_fen: 50000 });
+  const e = await rep.req('PATCH', `${C}/grant-rounds/${r.id}/proposals/${p.data.id}`, { json: { title: '修改稿' } });
+  assert.equal(e.status, 200, e.text);
+  assert.equal(e.data.title, '修改稿');
+  const stranger = await account('rep2', 'org_rep');
+  assert.equal((await stranger.req('PATCH', `${C}/grant-rounds/${r.id}/proposals/${p.data.id}`, { json: { title: '别人改' } })).status, 403);
+  srv.setClock(700);
+  assert.equal((await pub().get(`${C}/grant-rounds/${r.id}`)).data.phase, 'eligibility');
+  assert.equal((await rep.req('PATCH', `${C}/grant-rounds/${r.id}/proposals/${p.data.id}`, { json: { title: '迟改' } })).status, 409);
+  srv.setClock(0);
+});

@@ -68,14 +68,38 @@ static void rounds_list(req *r)
     reply_list(r, &la, items, rows->nrows, NULL);
 }
 
-/* Loads the round of the path into *rows; -1 after replying 404. */
+static const char sql_phase_by_date[] = "UPDATE grant_rounds SET phase = $4 WHERE community_id = $1 AND id = $2 AND phase = $3";
+
+/* Loads the round of the path into *rows; -1 after replying 404. Phases move on their dates too:
+ * submission becomes eligibility when submissions close, and scoring becomes voting when voting
+ * opens (staff move the others, and may move these earlier). */
 static int load_round(req *r, store_rows **rows)
 {
-    if (q_exec(r, sql_round, 2, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 1))}, rows) != 0)
+    const char *key[2] = {cid_of(r), arena_i64(r->a, req_param_i64(r, 1))};
+    if (q_exec(r, sql_round, 2, key, rows) != 0)
         return -1;
     if ((*rows)->nrows == 0)
         return reply_fail(r, 404, "not_found", NULL);
-    return 0;
+    int64_t now = clock_now();
+    const char *phase = store_cell(*rows, 0, 2), *to = NULL;
+    if (strcmp(phase, "submission") == 0 && now >= store_cell_i64(*rows, 0, 5))
+        to = "eligibility";
+    else if (strcmp(phase, "scoring") == 0 && now >= store_cell_i64(*rows, 0, 6))
+        to = "voting";
+    if (!to)
+        return 0;
+    /* The change is its own small write, committed at once, whatever the request goes on to do. */
+    int own_tx = !r->in_tx;
+    if (own_tx && db_begin(r) != 0)
+        return -1;
+    if (q_exec(r, sql_phase_by_date, 4, (const char *[]){key[0], key[1], phase, to}, NULL) != 0)
+        return -1;
+    json_t *after = json_pack("{s:s, s:s}", "phase", to, "by", "date");
+    int bad = q_audit(r, "phase", "grant_round", req_param_i64(r, 1), NULL, after);
+    json_decref(after);
+    if (bad || (own_tx && db_commit(r) != 0))
+        return -1;
+    return q_exec(r, sql_round, 2, key, rows);
 }
 
 static void round_get(req *r)
@@ -272,6 +296,61 @@ static void proposal_create(req *r)
         return;
     }
     reply_json(r, 201, item);
+}
+
+static const char sql_proposal_update[] =
+    "UPDATE grant_proposals SET title = $4, summary = $5, plan = $6, beneficiaries = $7, budget_lines = $8, requested_fen = $9 "
+    "WHERE community_id = $1 AND round_id = $2 AND id = $3";
+
+/* The submitter (or staff) edits a proposal until the submission deadline. */
+static void proposal_update(req *r)
+{
+    json_t *in = r->in;
+    if (db_begin(r) != 0)
+        return;
+    store_rows *round = NULL, *rows = NULL;
+    if (load_round(r, &round) != 0)
+        return;
+    if (strcmp(store_cell(round, 0, 2), "submission") != 0 || clock_now() >= store_cell_i64(round, 0, 5))
+        return (void)reply_fail(r, 409, "outside_phase", NULL);
+    const char *key[3] = {cid_of(r), store_cell(round, 0, 0), arena_i64(r->a, req_param_i64(r, 2))};
+    if (q_exec(r, sql_proposal, 3, key, &rows) != 0)
+        return;
+    if (rows->nrows == 0)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    if (store_cell_i64(rows, 0, 12) != r->account_id && !(r->roles & (ROLE_STAFF | ROLE_ADMIN)))
+        return (void)reply_fail(r, 403, "forbidden", NULL);
+    json_t *before = proposal_json(rows, 0);
+    json_t *lines = json_object_get(in, "budget_lines") ? json_object_get(in, "budget_lines") : json_object_get(before, "budget_lines");
+    int64_t requested = json_object_get(in, "requested_fen") ? json_integer_value(json_object_get(in, "requested_fen"))
+                                                            : json_integer_value(json_object_get(before, "requested_fen"));
+    int64_t sum = 0;
+    size_t i;
+    json_t *l;
+    json_array_foreach(lines, i, l) sum += json_integer_value(json_object_get(l, "fen"));
+    if ((sum && sum != requested) || requested <= 0 || requested > store_cell_i64(round, 0, 4)) {
+        json_decref(before);
+        return (void)reply_field(r, "requested_fen", sum && sum != requested ? "budget_lines_sum" : "over_max_award");
+    }
+    char *text = json_dumps(lines, JSON_COMPACT);
+    const char *s;
+#define STR(k) ((s = json_string_value(json_object_get(in, k))) ? s : json_string_value(json_object_get(before, k)))
+    const char *p[9] = {key[0], key[1], key[2], STR("title"), STR("summary"), STR("plan"), STR("beneficiaries"), arena_strdup(r->a, text),
+                        arena_i64(r->a, requested)};
+#undef STR
+    free(text);
+    if (q_exec(r, sql_proposal_update, 9, p, NULL) != 0 || q_exec(r, sql_proposal, 3, key, &rows) != 0) {
+        json_decref(before);
+        return;
+    }
+    json_t *item = proposal_json(rows, 0);
+    int bad = q_audit(r, "update", "grant_proposal", req_param_i64(r, 2), before, item);
+    json_decref(before);
+    if (bad || db_commit(r) != 0) {
+        json_decref(item);
+        return;
+    }
+    reply_json(r, 200, item);
 }
 
 static const char sql_eligibility[] =
@@ -986,6 +1065,7 @@ static const route grant_routes[] = {
     {"POST", C "/grant-rounds/{round_id}/phase", round_phase, "grants.manage", 0, phase_body, NULL, "grants", "Move the round to a later phase", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/proposals", proposals_list, NULL, R_PUBLIC | R_LIST, NULL, proposal_columns, "grants", "Proposals (public once voting opens)", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/proposals", proposal_create, "grants.propose", 0, proposal_body, NULL, "grants", "Submit a proposal", 0, NULL},
+    {"PATCH", C "/grant-rounds/{round_id}/proposals/{proposal_id}", proposal_update, "grants.propose", 0, proposal_body, NULL, "grants", "Edit a proposal until the submission deadline", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/eligibility", proposal_eligibility, "grants.manage", 0, eligibility_body, NULL, "grants", "Mark eligible or not", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/conflict", conflict_declare, "grants.review", 0, conflict_body, NULL, "grants", "Declare a conflict of interest", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/scores", score_put, "grants.review", 0, score_body, NULL, "grants", "Score a proposal on the rubric", 0, NULL},
