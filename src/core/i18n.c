@@ -89,6 +89,7 @@ static const struct {
     {"voting_not_closed", "投票结束后才能公布结果", "Results are published after voting closes"},
     {"already_published", "结果已公布", "The results are published already"},
     {"not_funded", "该项目未获资助", "This proposal is not funded"},
+    {"over_ballot_budget", "所选项目的申请金额之和超过了每人的投票预算", "The chosen proposals cost more than the ballot budget"},
     {"duplicate_serial", "该编号已录入", "This serial number has been keyed in already"},
     {"already_checked", "该选票已核对", "This ballot has been checked already"},
     {"own_keying", "不能核对自己录入的选票", "Nobody checks their own keying"},

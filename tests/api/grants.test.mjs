@@ -284,3 +284,30 @@ test('a proposal is editable until the deadline; the phase moves on its date', a
   assert.equal((await rep.req('PATCH', `${C}/grant-rounds/${r.id}/proposals/${p.data.id}`, { json: { title: '迟改' } })).status, 409);
   srv.setClock(0);
 });
+
+test('a knapsack ballot spends a fixed budget across proposals', async () => {
+  srv.setClock(0);
+  const now = Math.floor(Date.now() / 1000);
+  const r = (await admin.post(`${C}/grant-rounds`, { name: '背包投票', budget_fen: 1000000, voting_rule: 'knapsack', knapsack_fen: 500000,
+    submission_ends: now + 60, voting_opens: now + 120, voting_closes: now + 600 })).data;
+  assert.equal(r.voting_rule, 'knapsack');
+  const rep = new Client(srv.base);
+  await rep.login('rep1', 'pass-rep1-123');
+  const ps = [];
+  for (const fen of [300000, 200000, 250000]) {
+    const org = orgs[ps.length];
+    ps.push((await rep.post(`${C}/grant-rounds/${r.id}/proposals`, { organisation_id: org.id, title: `项目${fen}`, summary: 'x', requested_fen: fen })).data);
+  }
+  srv.setClock(70);
+  for (const p of ps) await admin.post(`${C}/grant-rounds/${r.id}/proposals/${p.id}/eligibility`, { eligible: true });
+  await admin.post(`${C}/grant-rounds/${r.id}/phase`, { phase: 'scoring' });
+  srv.setClock(130); // voting opens on its date
+  const v = await account('knap', 'resident');
+  const code = (await admin.post(`${C}/grant-rounds/${r.id}/voting-codes`, { count: 1 })).data.codes[0];
+  await v.post(`${C}/voting-codes/redeem`, { code });
+  const over = await v.post(`${C}/grant-rounds/${r.id}/votes`, { proposal_ids: [ps[0].id, ps[2].id] });
+  assert.equal(over.status, 422);
+  assert.equal(over.data.error.fields.proposal_ids, '所选项目的申请金额之和超过了每人的投票预算');
+  assert.equal((await v.post(`${C}/grant-rounds/${r.id}/votes`, { proposal_ids: [ps[0].id, ps[1].id] })).status, 201);
+  srv.setClock(0);
+});

@@ -36,11 +36,12 @@ static const char default_rubric[] =
 
 #define ROUND_SELECT                                                                                           \
     "SELECT id, name, phase, budget_fen, max_award_fen, submission_ends, voting_opens, voting_closes, voting_rule, " \
-    "approval_k, expert_weight, public_weight, min_expert, rubric, first_tranche_pct, results_published_at FROM grant_rounds "
+    "approval_k, expert_weight, public_weight, min_expert, rubric, first_tranche_pct, results_published_at, knapsack_fen FROM grant_rounds "
 static const struct colmap round_map[] = {
     {"id", 'i'}, {"name", 's'}, {"phase", 's'}, {"budget_fen", 'i'}, {"max_award_fen", 'i'}, {"submission_ends", 'i'},
     {"voting_opens", 'i'}, {"voting_closes", 'i'}, {"voting_rule", 's'}, {"approval_k", 'i'}, {"expert_weight", 'i'},
-    {"public_weight", 'i'}, {"min_expert", 'i'}, {"-", '-'}, {"first_tranche_pct", 'i'}, {"results_published_at", 'i'}, {0},
+    {"public_weight", 'i'}, {"min_expert", 'i'}, {"-", '-'}, {"first_tranche_pct", 'i'}, {"results_published_at", 'i'},
+    {"knapsack_fen", 'i'}, {0},
 };
 static const char sql_rounds[] = ROUND_SELECT "WHERE community_id = $1 ORDER BY id DESC";
 static const char sql_round[] = ROUND_SELECT "WHERE community_id = $1 AND id = $2";
@@ -111,8 +112,8 @@ static void round_get(req *r)
 
 static const char sql_round_insert[] =
     "INSERT INTO grant_rounds (community_id, id, name, budget_fen, max_award_fen, phase, submission_ends, voting_opens, "
-    "voting_closes, voting_rule, approval_k, expert_weight, public_weight, min_expert, rubric, created_at) "
-    "VALUES ($1, $2, $3, $4, $5, 'submission', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+    "voting_closes, voting_rule, approval_k, expert_weight, public_weight, min_expert, rubric, created_at, knapsack_fen) "
+    "VALUES ($1, $2, $3, $4, $5, 'submission', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
 
 static void round_create(req *r)
 {
@@ -126,6 +127,9 @@ static void round_create(req *r)
         return (void)reply_field(r, "public_weight", "weights_sum");
     if (!(sub < vo && vo < vc))
         return (void)reply_field(r, "voting_closes", "dates_order");
+    const char *rule_in = json_string_value(json_object_get(in, "voting_rule"));
+    if (rule_in && strcmp(rule_in, "knapsack") == 0 && I("knapsack_fen", 0) <= 0)
+        return (void)reply_field(r, "knapsack_fen", "must_be_positive");
     json_t *rubric = json_object_get(in, "rubric");
     char *rubric_text = NULL;
     if (rubric) {
@@ -148,16 +152,17 @@ static void round_create(req *r)
     int64_t id;
     store_rc rc = store_next_id(r->db, r->a, &id);
     const char *rule = json_string_value(json_object_get(in, "voting_rule"));
-    const char *p[15] = {cid_of(r), arena_i64(r->a, id), json_string_value(json_object_get(in, "name")), arena_i64(r->a, budget),
+    const char *p[16] = {cid_of(r), arena_i64(r->a, id), json_string_value(json_object_get(in, "name")), arena_i64(r->a, budget),
                          arena_i64(r->a, max_award), arena_i64(r->a, sub), arena_i64(r->a, vo), arena_i64(r->a, vc), rule ? rule : "single",
                          arena_i64(r->a, I("approval_k", 1)), arena_i64(r->a, ew), arena_i64(r->a, pw), arena_i64(r->a, I("min_expert", 60)),
-                         rubric_text ? arena_strdup(r->a, rubric_text) : default_rubric, arena_i64(r->a, clock_now())};
+                         rubric_text ? arena_strdup(r->a, rubric_text) : default_rubric, arena_i64(r->a, clock_now()),
+                         arena_i64(r->a, I("knapsack_fen", 0))};
 #undef I
     free(rubric_text);
     if (rc != STORE_OK)
         return db_fail(r, rc);
     store_rows *rows = NULL;
-    if (q_exec(r, sql_round_insert, 15, p, NULL) != 0 || q_exec(r, sql_round, 2, (const char *[]){p[0], p[1]}, &rows) != 0)
+    if (q_exec(r, sql_round_insert, 16, p, NULL) != 0 || q_exec(r, sql_round, 2, (const char *[]){p[0], p[1]}, &rows) != 0)
         return;
     json_t *item = round_json(rows, 0);
     if (q_audit(r, "create", "grant_round", id, NULL, item) != 0 || db_commit(r) != 0) {
@@ -650,8 +655,37 @@ static void voter_link(req *r)
 static const char sql_voter_of[] = "SELECT voter_key FROM grant_voters WHERE community_id = $1 AND round_id = $2 AND account_id = $3";
 static const char sql_voted_insert[] = "INSERT INTO grant_voted (community_id, round_id, voter_key) VALUES ($1, $2, $3)";
 static const char sql_ballot_insert[] = "INSERT INTO grant_ballots (community_id, round_id, ballot, proposal_id) VALUES ($1, $2, $3, $4)";
-static const char sql_eligible_in_round[] =
-    "SELECT 1 FROM grant_proposals WHERE community_id = $1 AND round_id = $2 AND id = $3 AND eligible = 1";
+
+static const char sql_ballot_cost[] =
+    "SELECT requested_fen FROM grant_proposals WHERE community_id = $1 AND round_id = $2 AND id = $3 AND eligible = 1";
+
+/* 0 when ids is a valid ballot of the round under its rule (single: one; approval: up to k;
+ * knapsack: any whose requested amounts fit the voter's budget), every id an eligible proposal of
+ * the round, none twice; else replies 422. */
+int ballot_check(req *r, const store_rows *round, json_t *ids)
+{
+    size_t n = json_array_size(ids), i;
+    const char *rule = store_cell(round, 0, 8), *rid = store_cell(round, 0, 0);
+    if (n == 0 || (strcmp(rule, "single") == 0 && n != 1) || (strcmp(rule, "approval") == 0 && (int64_t)n > store_cell_i64(round, 0, 9)))
+        return reply_field(r, "proposal_ids", "ballot_size");
+    int64_t cost = 0;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        int64_t fen;
+        int found = 0;
+        for (size_t k = 0; k < i; k++)
+            if (json_integer_value(json_array_get(ids, k)) == json_integer_value(v))
+                return reply_field(r, "proposal_ids", "ballot_size");
+        if (q_i64(r, sql_ballot_cost, 3, (const char *[]){cid_of(r), rid, arena_i64(r->a, json_integer_value(v))}, &fen, &found) != 0)
+            return -1;
+        if (!found)
+            return reply_field(r, "proposal_ids", "unknown_proposal");
+        cost += fen;
+    }
+    if (strcmp(rule, "knapsack") == 0 && cost > store_cell_i64(round, 0, 16))
+        return reply_field(r, "proposal_ids", "over_ballot_budget");
+    return 0;
+}
 
 /* One person, one vote per round (the voter's key is the primary key of grant_voted, so 50 identical
  * votes at once count once); the choice goes into grant_ballots under a random ballot id, apart from
@@ -667,28 +701,15 @@ static void vote_cast(req *r)
     int64_t now = clock_now();
     if (strcmp(store_cell(round, 0, 2), "voting") != 0 || now < store_cell_i64(round, 0, 6) || now >= store_cell_i64(round, 0, 7))
         return (void)reply_fail(r, 409, "voting_closed", NULL);
-    size_t n = json_array_size(ids);
-    const char *rule = store_cell(round, 0, 8);
-    if (n == 0 || (strcmp(rule, "single") == 0 && n != 1) || (int64_t)n > store_cell_i64(round, 0, 9) * (strcmp(rule, "approval") == 0) + (strcmp(rule, "single") == 0))
-        return (void)reply_field(r, "proposal_ids", "ballot_size");
     const char *rid = store_cell(round, 0, 0);
+    if (ballot_check(r, round, ids) != 0)
+        return;
     if (q_exec(r, sql_voter_of, 3, (const char *[]){cid_of(r), rid, arena_i64(r->a, r->account_id)}, &voter) != 0)
         return;
     if (voter->nrows == 0)
         return (void)reply_fail(r, 403, "not_verified_voter", NULL);
     size_t i;
     json_t *v;
-    json_array_foreach(ids, i, v) {
-        int64_t one;
-        int found = 0;
-        for (size_t k = 0; k < i; k++)
-            if (json_integer_value(json_array_get(ids, k)) == json_integer_value(v))
-                return (void)reply_field(r, "proposal_ids", "ballot_size");
-        if (q_i64(r, sql_eligible_in_round, 3, (const char *[]){cid_of(r), rid, arena_i64(r->a, json_integer_value(v))}, &one, &found) != 0)
-            return;
-        if (!found)
-            return (void)reply_field(r, "proposal_ids", "unknown_proposal");
-    }
     store_rc rc = store_exec(r->db, r->a, sql_voted_insert, 3, (const char *[]){cid_of(r), rid, store_cell(voter, 0, 0)}, NULL);
     if (rc == STORE_CONSTRAINT)
         return (void)reply_fail(r, 409, "already_voted", NULL);
@@ -971,7 +992,7 @@ static void payment_create(req *r)
 
 /* ---- the route table ---- */
 
-static const char *const rules[] = {"single", "approval", NULL};
+static const char *const rules[] = {"single", "approval", "knapsack", NULL};
 static const char *const tranches[] = {"first", "final", NULL};
 
 static const field_spec round_body[] = {
@@ -981,8 +1002,9 @@ static const field_spec round_body[] = {
     {"submission_ends", F_INT, 1, 0, NULL, "UTC seconds"},
     {"voting_opens", F_INT, 1, 0, NULL, "UTC seconds"},
     {"voting_closes", F_INT, 1, 0, NULL, "UTC seconds: voting closes exactly then"},
-    {"voting_rule", F_ENUM, 0, 0, rules, "single (one vote per person) or approval (up to approval_k proposals)"},
+    {"voting_rule", F_ENUM, 0, 0, rules, "single (one proposal), approval (up to approval_k) or knapsack (any within knapsack_fen)"},
     {"approval_k", F_INT, 0, 20, NULL, "approval voting: how many proposals a ballot may choose"},
+    {"knapsack_fen", F_INT, 0, 0, NULL, "knapsack ballot: the budget each voter spends across proposals (their requested amounts)"},
     {"expert_weight", F_INT, 0, 100, NULL, "percent of the final score from experts (default 70)"},
     {"public_weight", F_INT, 0, 100, NULL, "percent from the public vote (default 30)"},
     {"min_expert", F_INT, 0, 100, NULL, "minimum expert score to be funded (default 60)"},

@@ -8,6 +8,9 @@
 /* paper.c: paper ballots checked by a second staff member, and objections. */
 #include "server/http.h"
 void paper_enter(req *r);
+/* grants.c: 0 when proposal_ids is a valid ballot of round (a row of the round query: the rule
+ * at column 8, approval k at 9, the knapsack budget at 16); else replies 422 and returns -1. */
+int ballot_check(req *r, const store_rows *round, json_t *proposal_ids);
 void paper_check(req *r);
 void objection_file(req *r);
 void objections_list(req *r);

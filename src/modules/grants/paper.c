@@ -5,14 +5,18 @@
  * During the public notice residents file objections that staff answer. */
 #include "auth/roles.h"
 #include "core/clock.h"
+#include "modules/grants/grants.h"
 #include "server/reply.h"
 #include <string.h>
 
 static const char *cid_of(req *r) { return arena_i64(r->a, r->community_id); }
 
-static const char sql_round[] = "SELECT id, phase, voting_opens, voting_closes, voting_rule, approval_k FROM grant_rounds WHERE community_id = $1 AND id = $2";
+/* The same columns, in the same order, as grants.c's round query (ballot_check reads them). */
+static const char sql_round[] =
+    "SELECT id, name, phase, budget_fen, max_award_fen, submission_ends, voting_opens, voting_closes, voting_rule, approval_k, "
+    "expert_weight, public_weight, min_expert, rubric, first_tranche_pct, results_published_at, knapsack_fen "
+    "FROM grant_rounds WHERE community_id = $1 AND id = $2";
 static const char sql_person[] = "SELECT 1 FROM people WHERE community_id = $1 AND id = $2";
-static const char sql_eligible[] = "SELECT 1 FROM grant_proposals WHERE community_id = $1 AND round_id = $2 AND id = $3 AND eligible = 1";
 static const char sql_voted[] = "SELECT 1 FROM grant_voted WHERE community_id = $1 AND round_id = $2 AND voter_key = $3";
 static const char sql_paper_insert[] =
     "INSERT INTO grant_paper (community_id, round_id, serial, person_id, choices, entered_by, status) VALUES ($1, $2, $3, $4, $5, $6, 'pending')";
@@ -24,7 +28,7 @@ static int open_round(req *r, store_rows **round)
     if ((*round)->nrows == 0)
         return reply_fail(r, 404, "not_found", NULL);
     int64_t now = clock_now();
-    if (strcmp(store_cell(*round, 0, 1), "voting") != 0 || now < store_cell_i64(*round, 0, 2) || now >= store_cell_i64(*round, 0, 3))
+    if (strcmp(store_cell(*round, 0, 2), "voting") != 0 || now < store_cell_i64(*round, 0, 6) || now >= store_cell_i64(*round, 0, 7))
         return reply_fail(r, 409, "voting_closed", NULL);
     return 0;
 }
@@ -37,10 +41,8 @@ void paper_enter(req *r)
     store_rows *round = NULL;
     if (open_round(r, &round) != 0)
         return;
-    size_t n = json_array_size(ids);
-    int single = strcmp(store_cell(round, 0, 4), "single") == 0;
-    if (n == 0 || (single && n != 1) || (!single && (int64_t)n > store_cell_i64(round, 0, 5)))
-        return (void)reply_field(r, "proposal_ids", "ballot_size");
+    if (ballot_check(r, round, ids) != 0)
+        return;
     int64_t one, person = json_integer_value(json_object_get(r->in, "person_id"));
     int found = 0;
     const char *rid = store_cell(round, 0, 0);
@@ -48,14 +50,6 @@ void paper_enter(req *r)
         return;
     if (!found)
         return (void)reply_field(r, "person_id", "unknown_person");
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v) {
-        if (q_i64(r, sql_eligible, 3, (const char *[]){cid_of(r), rid, arena_i64(r->a, json_integer_value(v))}, &one, &found) != 0)
-            return;
-        if (!found)
-            return (void)reply_field(r, "proposal_ids", "unknown_proposal");
-    }
     if (q_i64(r, sql_voted, 3, (const char *[]){cid_of(r), rid, arena_printf(r->a, "person:%lld", (long long)person)}, &one, &found) != 0)
         return;
     if (found)
