@@ -190,9 +190,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (r->status)
             return MHD_YES; /* already answered: discard */
         if (r->body_len + n > body_limit(r)) {
-            reply_error(r, 413, "payload_too_large", NULL);
+            /* Too large, and no Content-Length said so up front (a chunked body): the rest is read
+             * and dropped, memory stays bounded, and the 413 goes out when the body ends. */
+            free(r->body);
+            r->body = NULL;
+            r->body_len = r->body_cap = 0;
             r->body_too_large = 1;
-            return queue(conn, r, 1);
+            reply_error(r, 413, "payload_too_large", NULL);
+            return MHD_YES;
         }
         if (r->body_len + n + 1 > r->body_cap) {
             size_t cap = r->body_cap ? r->body_cap * 2 : 4096;
@@ -209,11 +214,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->body[r->body_len] = 0;
         return MHD_YES;
     }
-    if (r->body_too_large)
-        return MHD_YES;
     if (!r->status)
         router_handle(r);
-    return queue(conn, r, 0);
+    return queue(conn, r, r->body_too_large);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
