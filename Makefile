@@ -1,11 +1,12 @@
 # linli — a thin wrapper over Meson and npm. `make run` and `make test` work on a fresh machine.
 #   make run     install what is missing, build, create the demo community, serve on :8080
 #   make test    every test: C unit tests, API tests on SQLite and PostgreSQL, browser tests, OpenAPI lint
-#   make bench   wrk against the server and nginx on 127.0.0.1 (see docs/benchmarks.md)
+#   make bench   wrk against the server on 127.0.0.1 (see docs/benchmarks.md)
+#   make fuzz    the libFuzzer targets in fuzz/, each for FUZZ_SECONDS (default 60)
 DATA ?= data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build release web run test bench clean
+.PHONY: all deps build release web run test bench fuzz clean
 
 all: build release web
 
@@ -34,5 +35,8 @@ test: build release web
 bench: release web
 	@scripts/bench.sh
 
+fuzz: deps
+	@scripts/fuzz.sh
+
 clean:
-	rm -rf build build-release web/dist
+	rm -rf build build-release build-fuzz web/dist

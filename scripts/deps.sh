@@ -10,7 +10,7 @@ packages=(
   libxlsxwriter-dev libqrencode-dev libcmocka-dev libcsv-dev zlib1g-dev
   postgresql postgresql-client sqlite3
   chromium fonts-noto-cjk
-  wrk nginx-light curl
+  wrk nginx-light curl clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

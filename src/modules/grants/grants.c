@@ -16,6 +16,13 @@
 
 static const char *cid_of(req *r) { return arena_i64(r->a, r->community_id); }
 
+/* The string field k of a JSON object, or d when it is absent or not a string. */
+static const char *str_or(const json_t *in, const char *k, const char *d)
+{
+    const char *v = json_string_value(json_object_get(in, k));
+    return v ? v : d;
+}
+
 static const char *const phases[] = {"submission", "eligibility", "scoring", "voting", "results", "funded", "reporting", "closed", NULL};
 
 static int phase_index(const char *p)
@@ -285,8 +292,7 @@ static void proposal_create(req *r)
         return db_fail(r, rc);
     json_t *budget_lines = json_object_get(in, "budget_lines");
     char *lines = budget_lines ? json_dumps(budget_lines, JSON_COMPACT) : strdup("[]");
-    const char *s;
-#define STR(k) ((s = json_string_value(json_object_get(in, k))) ? s : "")
+#define STR(k) str_or(in, k, "")
     const char *p[12] = {cid_of(r), arena_i64(r->a, id), store_cell(round, 0, 0), arena_i64(r->a, org), STR("title"), STR("summary"),
                          STR("plan"), STR("beneficiaries"), arena_strdup(r->a, lines), arena_i64(r->a, requested), arena_i64(r->a, r->account_id),
                          arena_i64(r->a, clock_now())};
@@ -338,8 +344,7 @@ static void proposal_update(req *r)
         return (void)reply_field(r, "requested_fen", sum && sum != requested ? "budget_lines_sum" : "over_max_award");
     }
     char *text = json_dumps(lines, JSON_COMPACT);
-    const char *s;
-#define STR(k) ((s = json_string_value(json_object_get(in, k))) ? s : json_string_value(json_object_get(before, k)))
+#define STR(k) str_or(in, k, json_string_value(json_object_get(before, k)))
     const char *p[9] = {key[0], key[1], key[2], STR("title"), STR("summary"), STR("plan"), STR("beneficiaries"), arena_strdup(r->a, text),
                         arena_i64(r->a, requested)};
 #undef STR

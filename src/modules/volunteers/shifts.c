@@ -13,6 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The string field k of a JSON object, or d when it is absent or not a string. */
+static const char *str_or(const json_t *in, const char *k, const char *d)
+{
+    const char *v = json_string_value(json_object_get(in, k));
+    return v ? v : d;
+}
+
 #define QR_LIFETIME 600   /* a QR token is good for 10 minutes; the coordinator's page renews it */
 #define DOUBLE_SCAN 120   /* a second scan within 2 minutes of checking in is the same scan */
 #define AUTO_CHECKOUT 86400
@@ -92,8 +99,7 @@ void act_create(req *r)
     if (rc != STORE_OK)
         return db_fail(r, rc);
     json_t *in = r->in;
-    const char *s;
-#define STR(k, d) ((s = json_string_value(json_object_get(in, k))) ? s : (d))
+#define STR(k, d) str_or(in, k, d)
     json_t *grace = json_object_get(in, "grace_minutes");
     const char *p[11] = {arena_i64(r->a, r->community_id), arena_i64(r->a, id), STR("title", ""), STR("kind", "event"),
                          STR("place", ""), STR("organiser", ""), arena_i64(r->a, r->account_id), STR("description", ""),
