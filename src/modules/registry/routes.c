@@ -243,7 +243,10 @@ static void venues_list(req *r)
         reply_query_list(r, &la, sql_venues, sql_venues_count, venue_map, NULL);
 }
 
-static void venues_create(req *r)
+/* Venues and organisations are added alike: a name, a kind, an optional compound of this
+ * community and one more text field (last_key), then read back, audited and answered. */
+static void create_in_compound(req *r, const char *entity, const char *sql_insert, const char *sql_one,
+                               const struct colmap *map, const char *last_key)
 {
     if (db_begin(r) != 0)
         return;
@@ -253,15 +256,20 @@ static void venues_create(req *r)
     int64_t id;
     store_rc rc = store_next_id(r->db, r->a, &id);
     const char *p[6] = {arena_i64(r->a, r->community_id), arena_i64(r->a, id), opt_str(r, "name"),
-                        opt_str(r, "kind"), compound, opt_str(r, "address")};
+                        opt_str(r, "kind"), compound, opt_str(r, last_key)};
     if (rc == STORE_OK)
-        rc = store_exec(r->db, r->a, sql_venue_insert, 6, p, NULL);
+        rc = store_exec(r->db, r->a, sql_insert, 6, p, NULL);
     if (rc == STORE_CONSTRAINT)
         reply_duplicate_name(r);
     else if (rc != STORE_OK)
         db_fail(r, rc);
     else
-        finish_create(r, "venue", id, sql_venue_one, venue_map);
+        finish_create(r, entity, id, sql_one, map);
+}
+
+static void venues_create(req *r)
+{
+    create_in_compound(r, "venue", sql_venue_insert, sql_venue_one, venue_map, "address");
 }
 
 /* ---- organisations ---- */
@@ -288,23 +296,7 @@ static void orgs_list(req *r)
 
 static void orgs_create(req *r)
 {
-    if (db_begin(r) != 0)
-        return;
-    const char *compound = opt_id(r, "compound_id");
-    if (check_compound(r, compound ? strtoll(compound, NULL, 10) : 0) != 0)
-        return;
-    int64_t id;
-    store_rc rc = store_next_id(r->db, r->a, &id);
-    const char *p[6] = {arena_i64(r->a, r->community_id), arena_i64(r->a, id), opt_str(r, "name"),
-                        opt_str(r, "kind"), compound, opt_str(r, "contact_name")};
-    if (rc == STORE_OK)
-        rc = store_exec(r->db, r->a, sql_org_insert, 6, p, NULL);
-    if (rc == STORE_CONSTRAINT)
-        reply_duplicate_name(r);
-    else if (rc != STORE_OK)
-        db_fail(r, rc);
-    else
-        finish_create(r, "organisation", id, sql_org_one, org_map);
+    create_in_compound(r, "organisation", sql_org_insert, sql_org_one, org_map, "contact_name");
 }
 
 /* ---- staff ---- */
