@@ -60,6 +60,7 @@ static const struct {
     {"wish_claimed", "该心愿已被认领", "This wish has been claimed already"},
     {"wish_not_open", "该心愿目前不可认领", "This wish is not open for claims"},
     {"no_active_claim", "该心愿没有有效的认领", "This wish has no active claim"},
+    {"goods_without_value", "实物心愿须有估值；服务类心愿请选择“服务”", "Goods need an estimated value; for a service choose service"},
     {"wish_not_fulfilled", "该心愿尚未完成", "This wish is not fulfilled yet"},
     /* grants */
     {"weights_sum", "专家与公众权重之和须为 100", "The expert and public weights add up to 100"},

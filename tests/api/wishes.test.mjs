@@ -159,3 +159,25 @@ test('fulfilment: goods in kind at the estimated value, cash through the fund; t
   assert.equal(wall.thank_you, '谢谢好心人，今年冬天不冷了！');
   assert.equal(srv.cli(['ledger', 'verify']).status, 0);
 });
+
+test('a title that identifies is refused too; a service is fulfilled without money; residents see their own wishes', async () => {
+  const w = await admin.post(`${C}/wishes`, wish({ title: '给13912345678的电扇', story: '家里很热。' }));
+  await admin.post(`${C}/wishes/${w.data.id}/verify`, { method: 'phone' });
+  const r = await admin.post(`${C}/wishes/${w.data.id}/decision`, { decision: 'publish' });
+  assert.equal(r.status, 422);
+  assert.equal(r.data.error.code, 'story_identifies');
+  const svc = await published({ category: 'service', urgency: 'yellow', title: '陪同复诊', story: '行动不便的长者需要有人陪同复诊。', estimated_fen: 0 });
+  await admin.post(`${C}/wishes/${svc}/claims`, { pledge: true, donor_name: '志愿者小李' });
+  const before = (await pub().get(`${C}/fund`)).data.entries;
+  assert.equal((await admin.post(`${C}/wishes/${svc}/fulfil`, { kind: 'goods' })).status, 422);
+  const done = await admin.post(`${C}/wishes/${svc}/fulfil`, { kind: 'service' }, { headers: { 'Idempotency-Key': 'svc-1' } });
+  assert.equal(done.status, 200, done.text);
+  assert.equal(done.data.status, 'fulfilled');
+  const again = await admin.post(`${C}/wishes/${svc}/fulfil`, { kind: 'service' }, { headers: { 'Idempotency-Key': 'svc-1' } });
+  assert.deepEqual(again.data, done.data, 'a retry answers the same wish');
+  assert.equal((await pub().get(`${C}/fund`)).data.entries, before);
+  const resident = await account('needy3');
+  const mine = await resident.post(`${C}/wishes`, wish({ title: '一把雨伞', story: '想要一把结实的雨伞。' }));
+  const list = await resident.get(`${C}/wishes/mine`);
+  assert.deepEqual(list.data.items.map((x) => [x.id, x.status]), [[mine.data.id, 'submitted']]);
+});

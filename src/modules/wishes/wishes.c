@@ -166,15 +166,18 @@ static void staff_list(req *r)
     reply_list(r, &la, rows_json(rows, staff_map), total, NULL);
 }
 
-/* A wish for staff, with its claims; the private details only when asked (?private=1), audited. */
-static void reply_wish(req *r, unsigned status, int64_t id, int with_private)
+/* A wish for staff, with its claims; the private details only when asked (?private=1), audited.
+ * NULL after replying (not found, or a store error). */
+static json_t *wish_json(req *r, int64_t id, int with_private)
 {
     store_rows *rows = NULL, *claims = NULL;
     const char *p[2] = {cid_of(r), arena_i64(r->a, id)};
     if (q_exec(r, sql_wish_one, 2, p, &rows) != 0 || q_exec(r, sql_claims_of, 2, p, &claims) != 0)
-        return;
-    if (rows->nrows == 0)
-        return (void)reply_fail(r, 404, "not_found", NULL);
+        return NULL;
+    if (rows->nrows == 0) {
+        reply_fail(r, 404, "not_found", NULL);
+        return NULL;
+    }
     json_t *o = row_json(rows, 0, staff_map);
     json_object_set_new(o, "claims", rows_json(claims, claim_map));
     if (with_private) {
@@ -183,7 +186,14 @@ static void reply_wish(req *r, unsigned status, int64_t id, int with_private)
         json_t *priv = plain ? json_loads(plain, 0, &e) : NULL;
         json_object_set_new(o, "private", priv ? priv : json_null());
     }
-    reply_json(r, status, o);
+    return o;
+}
+
+static void reply_wish(req *r, unsigned status, int64_t id, int with_private)
+{
+    json_t *o = wish_json(r, id, with_private);
+    if (o)
+        reply_json(r, status, o);
 }
 
 static void wish_get(req *r)
@@ -199,6 +209,24 @@ static void wish_get(req *r)
             return;
     }
     reply_wish(r, 200, req_param_i64(r, 1), with_private);
+}
+
+static const char sql_mine[] =
+    "SELECT w.id, w.title, w.category, w.status, w.decline_reason, w.thank_you, w.created_at, w.published_at, w.closed_at "
+    "FROM wishes w WHERE w.community_id = $1 AND w.submitted_by = $2 AND w.source = 'online' ORDER BY w.id DESC";
+static const struct colmap mine_map[] = {
+    {"id", 'i'}, {"title", 's'}, {"category", 's'}, {"status", 's'}, {"decline_reason", 'n'}, {"thank_you", 'n'},
+    {"created_at", 'i'}, {"published_at", 'i'}, {"closed_at", 'i'}, {0},
+};
+
+/* The wishes the caller submitted online, with where each stands (submitted, declined and why, …). */
+static void mine_list(req *r)
+{
+    struct list_args la;
+    store_rows *rows = NULL;
+    if (list_args_parse(r, &la) != 0 || q_exec(r, sql_mine, 2, (const char *[]){cid_of(r), arena_i64(r->a, r->account_id)}, &rows) != 0)
+        return;
+    reply_list(r, &la, rows_json(rows, mine_map), rows->nrows, NULL);
 }
 
 /* ---- intake ---- */
@@ -271,7 +299,7 @@ static void wish_create(req *r)
 
 static const char sql_verify[] =
     "UPDATE wishes SET verified_by = $3, verified_at = $4, verify_method = $5, verify_note = $6 WHERE community_id = $1 AND id = $2";
-static const char sql_state[] = "SELECT status, story, private_enc, verified_at FROM wishes WHERE community_id = $1 AND id = $2";
+static const char sql_state[] = "SELECT status, story, private_enc, verified_at, title FROM wishes WHERE community_id = $1 AND id = $2";
 
 static void wish_verify(req *r)
 {
@@ -327,8 +355,7 @@ static void wish_decide(req *r)
         json_t *priv = plain ? json_loads(plain, 0, &e) : NULL;
         unsigned found = deid_check(story, json_string_value(json_object_get(priv, "beneficiary_name")));
         const char *title = json_string_value(json_object_get(r->in, "title"));
-        if (title)
-            found |= deid_check(title, json_string_value(json_object_get(priv, "beneficiary_name")));
+        found |= deid_check(title ? title : store_cell(st, 0, 4), json_string_value(json_object_get(priv, "beneficiary_name")));
         json_decref(priv);
         if (found) {
             char what[200] = "";
@@ -455,6 +482,7 @@ static void wish_fulfil(req *r)
     const char *method = json_string_value(json_object_get(r->in, "method"));
     if (strcmp(kind, "cash") == 0 && amount <= 0)
         return (void)reply_field(r, "amount_fen", "must_be_positive");
+    int service = strcmp(kind, "service") == 0;
     if (db_begin(r) != 0 || idem_replay(r) || wishes_sweep(r) != 0)
         return;
     int64_t wid = req_param_i64(r, 1);
@@ -470,6 +498,8 @@ static void wish_fulfil(req *r)
     const char *title = store_cell(v, 0, 1), *donor = store_cell(c, 0, 2);
     struct entry_in in_e = {.donor = donor, .donor_private = store_cell(c, 0, 1), .created_by = r->login, .n = 2}, out_e = {.donor = "", .created_by = r->login, .n = 2};
     int64_t seq;
+    if (!service && strcmp(kind, "goods") == 0 && store_cell_i64(v, 0, 0) <= 0)
+        return (void)reply_field(r, "kind", "goods_without_value");
     if (strcmp(kind, "goods") == 0) {
         amount = store_cell_i64(v, 0, 0);
         in_e.kind = "in_kind";
@@ -495,8 +525,9 @@ static void wish_fulfil(req *r)
         out_e.p[0] = (struct posting){"5101", amount, earmark};
         out_e.p[1] = (struct posting){acct, -amount, earmark};
     }
-    store_rc rc = ledger_post(r->db, r->a, r->community_id, &in_e, &seq);
-    if (rc == STORE_OK)
+    /* A service (陪同就医 …) moves no money and no goods: nothing to post. */
+    store_rc rc = service ? STORE_OK : ledger_post(r->db, r->a, r->community_id, &in_e, &seq);
+    if (rc == STORE_OK && !service)
         rc = ledger_post(r->db, r->a, r->community_id, &out_e, &seq);
     if (rc != STORE_OK)
         return db_fail(r, rc);
@@ -504,12 +535,15 @@ static void wish_fulfil(req *r)
     if (q_exec(r, sql_claim_done, 3, (const char *[]){cid_of(r), store_cell(c, 0, 0), now}, NULL) != 0 ||
         q_exec(r, sql_fulfilled, 3, (const char *[]){cid_of(r), w, kind}, NULL) != 0)
         return;
-    json_t *after = json_pack("{s:s, s:I}", "kind", kind, "amount_fen", (json_int_t)amount);
-    int bad = q_audit(r, "fulfil", "wish", wid, NULL, after) || idem_store(r, 200, after);
+    json_t *after = json_pack("{s:s, s:I}", "kind", kind, "amount_fen", (json_int_t)(service ? 0 : amount));
+    int bad = q_audit(r, "fulfil", "wish", wid, NULL, after);
     json_decref(after);
-    if (bad || db_commit(r) != 0)
+    json_t *item = bad ? NULL : wish_json(r, wid, 0);
+    if (!item || idem_store(r, 200, item) != 0 || db_commit(r) != 0) {
+        json_decref(item);
         return;
-    reply_wish(r, 200, wid, 0);
+    }
+    reply_json(r, 200, item);
 }
 
 static const char sql_close[] = "UPDATE wishes SET status = 'closed', closed_at = $3, thank_you = $4 WHERE community_id = $1 AND id = $2";
@@ -595,7 +629,7 @@ static const char *const sources[] = {"online", "paper", NULL};
 static const char *const methods[] = {"phone", "visit", NULL};
 static const char *const decisions[] = {"publish", "decline", NULL};
 static const char *const donor_kinds[] = {"resident", "party_member", "organisation", NULL};
-static const char *const fulfil_kinds[] = {"goods", "cash", NULL};
+static const char *const fulfil_kinds[] = {"goods", "cash", "service", NULL};
 static const char *const pay_methods[] = {"cash", "wechat", "bank", NULL};
 
 static const field_spec wish_body[] = {
@@ -637,7 +671,7 @@ static const field_spec claim_body[] = {
     {0},
 };
 static const field_spec fulfil_body[] = {
-    {"kind", F_ENUM, 1, 0, fulfil_kinds, "goods (in kind, at the estimated value) or cash"},
+    {"kind", F_ENUM, 1, 0, fulfil_kinds, "goods (in kind, at the estimated value), cash, or service (nothing posted)"},
     {"amount_fen", F_INT, 0, 100000000, NULL, "cash: the amount"},
     {"method", F_ENUM, 0, 0, pay_methods, "cash: how it came"},
     {0},
@@ -666,6 +700,7 @@ static const char *const staff_query[] = {"status", NULL};
 static const route wish_routes[] = {
     {"GET", C "/wishes", wall_list, NULL, R_PUBLIC | R_LIST, NULL, wall_columns, "wishes", "The public wish wall (no beneficiary details)", 0, wall_query},
     {"POST", C "/wishes", wish_create, "wishes.submit", 0, wish_body, NULL, "wishes", "Submit a wish (or key in a paper form, staff)", 0, NULL},
+    {"GET", C "/wishes/mine", mine_list, "wishes.submit", R_LIST, NULL, wall_columns, "wishes", "The caller's own wishes and where each stands", 0, NULL},
     {"GET", C "/wishes/manage", staff_list, "wishes.manage", R_LIST, NULL, staff_columns, "wishes", "All wishes for staff (?status=submitted)", 0, staff_query},
     {"GET", C "/wishes/{wish_id}", wish_get, "wishes.manage", 0, NULL, NULL, "wishes", "A wish with its claims (?private=1 for the sealed details, audited)", 0, NULL},
     {"POST", C "/wishes/{wish_id}/verify", wish_verify, "wishes.manage", 0, verify_body, NULL, "wishes", "Record the verification (phone or visit)", 0, NULL},
