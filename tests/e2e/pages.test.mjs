@@ -246,7 +246,7 @@ describe('linli web pages', () => {
       assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px too wide)`);
       await shot(m, '6-mobile-home');
       await m.locator('[data-testid="m-tab-wishes"]').click();
-      await m.locator('[data-testid="m-coming-soon"]', { hasText: '即将上线' }).waitFor();
+      await m.locator('[data-testid="m-wishes"]').waitFor();
       // Large text works here too.
       await m.locator('[data-testid="m-tab-me"]').click();
       const before = await m.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));

@@ -2,6 +2,8 @@
 // password file, `linli init --demo` on a fresh SQLite database, then
 // `linli serve` on a free port with the built pages (web/dist). Waits (at most
 // 20 s) for GET /healthz to answer 200; stop() sends SIGTERM and cleans up.
+// setClock(seconds) moves the server's clock forward (LINLI_TEST_CLOCK_FILE, see
+// src/core/clock.h); addUser() makes an account with `linli user add`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -53,7 +55,10 @@ export async function startServer({ residents = 300 } = {}) {
   writeFileSync(join(dir, 'pw'), password + '\n', { mode: 0o600 });
   const db = `sqlite:${join(dir, 'linli.db')}`;
   // The data folder (secret key) goes to the temp folder too, never the working directory.
-  const env = { ...process.env, LINLI_DATA_DIR: dir };
+  // The server's clock can be moved forward by writing seconds into this file.
+  const clockFile = join(dir, 'clock');
+  writeFileSync(clockFile, '0');
+  const env = { ...process.env, LINLI_DATA_DIR: dir, LINLI_TEST_CLOCK_FILE: clockFile };
   const init = spawnSync(
     BIN,
     ['init', '--demo', '--db', db, '--admin-password-file', join(dir, 'pw'), '--residents', String(residents)],
@@ -63,6 +68,7 @@ export async function startServer({ residents = 300 } = {}) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`linli init failed (${init.status}): ${init.stderr}${init.stdout}`);
   }
+  const communityId = Number((/community (\d+)/.exec(init.stdout) ?? [])[1]) || null;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web-dir', WEB_DIR, '--quiet'], {
@@ -84,7 +90,21 @@ export async function startServer({ residents = 300 } = {}) {
   return {
     base,
     password,
+    communityId,
     output: () => output,
+    /** Moves the server's clock this many seconds ahead of the real one (0: back to normal). */
+    setClock: (seconds) => writeFileSync(clockFile, String(seconds)),
+    /** Adds an account with a role in the demo community; returns its password. */
+    addUser(login, role = 'resident') {
+      const pw = `e2e-${login}-pass-1`;
+      const file = join(dir, `pw-${login}`);
+      writeFileSync(file, pw + '\n', { mode: 0o600 });
+      const args = ['user', 'add', '--db', db, '--login', login, '--password-file', file, '--role', role];
+      if (communityId) args.push('--community', String(communityId));
+      const r = spawnSync(BIN, args, { env, encoding: 'utf8', timeout: 30000 });
+      if (r.status !== 0) throw new Error(`linli user add failed (${r.status}): ${r.stderr}${r.stdout}`);
+      return pw;
+    },
     async stop() {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);

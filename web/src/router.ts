@@ -4,6 +4,11 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { onUnauthorized } from './api/client'
 import { clearSession, pickCommunity, probeSession, session } from './session'
+import { wishMobileRoutes, wishStaffRoutes } from './pages/wishes/routes'
+import { fundPrintRoutes, fundStaffRoutes } from './pages/fund/routes'
+import { publicRoutes } from './pages/public/routes'
+import { volunteerMobileRoutes, volunteerPageRoutes, volunteerStaffRoutes } from './pages/volunteers/routes'
+import { grantRoutes, grantStaffRoutes } from './pages/grants/routes'
 
 const routes: RouteRecordRaw[] = [
   {
@@ -47,6 +52,10 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./pages/registry/StaffPage.vue'),
         meta: { title: 'nav.staff' },
       },
+      ...wishStaffRoutes,
+      ...fundStaffRoutes,
+      ...volunteerStaffRoutes,
+      ...grantStaffRoutes,
     ],
   },
   {
@@ -54,21 +63,15 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./pages/mobile/MobileShell.vue'),
     children: [
       { path: '', name: 'm-home', component: () => import('./pages/mobile/MobileHome.vue'), meta: { title: 'mobile.tabs.home' } },
-      {
-        path: 'wishes',
-        name: 'm-wishes',
-        component: () => import('./pages/mobile/ComingSoon.vue'),
-        meta: { title: 'mobile.tabs.wishes' },
-      },
-      {
-        path: 'activities',
-        name: 'm-activities',
-        component: () => import('./pages/mobile/ComingSoon.vue'),
-        meta: { title: 'mobile.tabs.activities' },
-      },
+      ...wishMobileRoutes,
+      ...volunteerMobileRoutes,
       { path: 'me', name: 'm-me', component: () => import('./pages/mobile/MobileMe.vue'), meta: { title: 'mobile.tabs.me' } },
     ],
   },
+  ...publicRoutes,
+  ...fundPrintRoutes,
+  ...volunteerPageRoutes,
+  ...grantRoutes,
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

@@ -59,6 +59,8 @@ export interface RequestOptions {
   text?: { body: string; contentType: string }
   /** Do not treat 401 as "session gone" (login, session probe). */
   expect401?: boolean
+  /** Extra request headers (e.g. Idempotency-Key on donations and claims). */
+  headers?: Record<string, string>
 }
 
 interface ErrorEnvelope {
@@ -93,6 +95,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     headers['Content-Type'] = 'application/json'
   }
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken
+  if (opts.headers) Object.assign(headers, opts.headers)
 
   let res: Response
   try {
