@@ -362,3 +362,18 @@ test('hours by volunteer and month, and the QR code for a certificate', async ()
   assert.match(qr.text, /^<svg/);
   assert.equal((await new Client(srv.base).get('/api/v1/certificates/x%3Cy/qr.svg')).status, 404);
 });
+
+test('a volunteer sees the hours the next star needs; the ID number given is on the certificate, masked', async () => {
+  const me = await vols.v1.client.get(`${C}/volunteers/me`);
+  assert.equal(me.data.next_star_hours, 100);
+  const c = await account('withid');
+  const r = await c.post(`${C}/volunteers`, { name: '王有证', birth_year: year - 40, id_number: '11010519491231002X' });
+  assert.equal(r.status, 201, r.text);
+  await admin.post(`${C}/volunteers/${r.data.id}/decision`, { decision: 'approve' });
+  const cert = await admin.post(`${C}/volunteers/${r.data.id}/certificates`, { from: `${year}-01-01`, to: `${year}-12-31` });
+  assert.equal(cert.data.volunteer.id_number, '1101**********002X');
+  // The weekly nursing-home service falls on Saturdays (China time).
+  const act = (await admin.get(`${C}/activities?limit=50`)).data.items.find((a) => a.title === '敬老院恒常服务');
+  const shifts = (await admin.get(`${C}/activities/${act.id}`)).data.shifts;
+  for (const s of shifts.slice(-5)) assert.equal(new Date((s.starts_at + 8 * 3600) * 1000).getUTCDay(), 6);
+});

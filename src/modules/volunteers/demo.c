@@ -139,6 +139,12 @@ int volunteers_demo_create(store *s, const struct crypto_keys *k, int64_t commun
                                                   ac->weekly ? "1" : "0", arena_i64(a, d.now - 730 * 86400)});
         /* Shifts start at 09:00 China time (01:00 UTC) on days counted back from today. */
         int64_t today0 = (d.now + 8 * 3600) / 86400 * 86400 - 8 * 3600;
+        /* The weekly service is on Saturday mornings (每周六上午): align its days to Saturdays.
+         * Day 0 of the epoch was a Thursday, so Saturday is day number ≡ 2 (mod 7). */
+        if (ac->weekly) {
+            int64_t day = (today0 + 8 * 3600) / 86400;
+            today0 += ((2 - day % 7 + 7) % 7) * 86400;
+        }
         for (int64_t back = 728; back > -56 && d.rc == STORE_OK; back -= ac->every_days) {
             int64_t start = today0 - back * 86400 + 9 * 3600, end = start + ac->hours * 3600;
             int past = end < d.now;

@@ -6,6 +6,7 @@
 #include "auth/roles.h"
 #include "core/clock.h"
 #include "core/mask.h"
+#include "core/idnum.h"
 #include "core/phone.h"
 #include "modules/volunteers/volunteers.h"
 #include "server/reply.h"
@@ -74,6 +75,22 @@ static json_t *vol_json(req *r, const store_rows *rows, int i, int with_teams)
     int64_t minutes = store_cell_i64(rows, i, 12);
     json_object_set_new(o, "hours", json_real((double)(minutes / 6) / 10.0));
     json_object_set_new(o, "star", json_integer(vol_star(minutes, store_cell(rows, i, 13))));
+    /* The hours the next star needs (null at five stars), so a volunteer sees how far it is. */
+    const char *th = store_cell(rows, i, 13) && *store_cell(rows, i, 13) ? store_cell(rows, i, 13) : "100,300,600,1000,1500";
+    json_t *next = json_null();
+    for (int k = 0; *th; k++) {
+        long h = strtol(th, (char **)&th, 10);
+        if (minutes < (int64_t)h * 60) {
+            json_decref(next);
+            next = json_integer(h);
+            break;
+        }
+        while (*th == ',' || *th == ' ')
+            th++;
+        if (*th && (*th < '0' || *th > '9'))
+            break;
+    }
+    json_object_set_new(o, "next_star_hours", next);
     if (with_teams) {
         store_rows *t = NULL;
         const char *p[2] = {arena_i64(r->a, r->community_id), store_cell(rows, i, 0)};
@@ -146,8 +163,8 @@ void vol_me(req *r)
 
 static const char sql_vol_insert[] =
     "INSERT INTO volunteers (community_id, id, account_id, name, phone_enc, birth_year, is_minor, guardian_name, "
-    "guardian_consent_at, skills, availability, status, applied_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12)";
+    "guardian_consent_at, skills, availability, status, applied_at, id_enc) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13)";
 static const char sql_team_exists[] = "SELECT 1 FROM vol_teams WHERE community_id = $1 AND id = $2";
 static const char sql_team_join[] =
     "INSERT INTO vol_team_members (community_id, team_id, volunteer_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
@@ -209,7 +226,11 @@ void vol_apply(req *r)
     const char *ph = json_string_value(json_object_get(r->in, "phone"));
     if (ph && *ph)
         phone_normalize(ph, phone);
-    const char *p[12] = {cid,
+    char idn[19] = "";
+    const char *idraw = json_string_value(json_object_get(r->in, "id_number"));
+    if (idraw && *idraw)
+        idnum_normalize(idraw, idn);
+    const char *p[13] = {cid,
                          arena_i64(r->a, id),
                          for_someone ? NULL : arena_i64(r->a, r->account_id),
                          json_string_value(json_object_get(r->in, "name")),
@@ -220,12 +241,12 @@ void vol_apply(req *r)
                          minor && consent ? arena_i64(r->a, now) : NULL,
                          json_string_value(json_object_get(r->in, "skills")),
                          json_string_value(json_object_get(r->in, "availability")),
-                         arena_i64(r->a, now)};
+                         arena_i64(r->a, now), idn[0] ? crypto_seal(r->a, &r->app->keys, idn) : NULL};
     if (!p[9])
         p[9] = "";
     if (!p[10])
         p[10] = "";
-    if (q_exec(r, sql_vol_insert, 12, p, NULL) != 0)
+    if (q_exec(r, sql_vol_insert, 13, p, NULL) != 0)
         return;
     json_array_foreach(teams, i, t) {
         const char *q[3] = {cid, arena_i64(r->a, json_integer_value(t)), p[1]};

@@ -11,6 +11,7 @@ static const char *const attendance_actions[] = {"checkin", "checkout", NULL};
 static const field_spec apply_body[] = {
     {"name", F_STR, 1, 30, NULL, "name"},
     {"phone", F_PHONE, 0, 0, NULL, "mobile number; stored encrypted"},
+    {"id_number", F_IDNUM, 0, 0, NULL, "ID number (for the hours certificate, shown masked); stored encrypted"},
     {"birth_year", F_INT, 1, 2100, NULL, "year of birth; under 18 is a minor"},
     {"guardian_name", F_STR, 0, 30, NULL, "guardian of a minor (required for minors)"},
     {"guardian_consent", F_BOOL, 0, 0, NULL, "the guardian's consent was seen (staff)"},
