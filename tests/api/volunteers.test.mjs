@@ -377,3 +377,11 @@ test('a volunteer sees the hours the next star needs; the ID number given is on 
   const shifts = (await admin.get(`${C}/activities/${act.id}`)).data.shifts;
   for (const s of shifts.slice(-5)) assert.equal(new Date((s.starts_at + 8 * 3600) * 1000).getUTCDay(), 6);
 });
+
+test('a volunteer lists their own certificates', async () => {
+  const mine = await vols.v3.client.get(`${C}/volunteers/me/certificates`);
+  assert.equal(mine.status, 200);
+  assert.ok(mine.data.items.length >= 2);
+  assert.ok(mine.data.items.every((c) => /^\d+-\d{4}-\d+$/.test(c.serial)));
+  assert.equal((await vols.v1.client.get(`${C}/volunteers/me/certificates`)).data.total, 0);
+});

@@ -288,6 +288,34 @@ describe('volunteer pages', () => {
     }
   });
 
+  test('the public honour roll and the volunteer\'s own certificates', async () => {
+    const anon = await browser.newContext({ locale: 'zh-CN', viewport: { width: 375, height: 740 } });
+    const p = await anon.newPage();
+    p.on('pageerror', (e) => pageErrors.push(`board: ${e}`));
+    await p.goto(`${server.base}/leaderboard`);
+    await p.locator('[data-testid="board-list"] .van-cell').first().waitFor();
+    assert.ok((await p.locator('[data-testid="board-list"] .van-cell').count()) >= 5);
+    await p.getByText('志愿服务光荣榜').first().waitFor();
+    await shot(p, 'v9-leaderboard');
+    await anon.close();
+    // Staff issue a certificate for the phone's volunteer; it shows among their own.
+    await staff.goto(`${server.base}/volunteers`);
+    const table = staff.locator('[data-testid="volunteers-table"]');
+    await table.locator('tbody tr').first().waitFor();
+    await staff.locator('input[data-testid="search-input"]').fill(NAME);
+    await staff.locator('[data-testid="search-button"]').click();
+    const row = table.locator('tbody tr', { hasText: NAME });
+    await row.waitFor();
+    await row.locator('[data-testid="vol-certificate"]').click();
+    await staff.locator('[data-testid="cert-issue"]').click();
+    await staff.waitForURL(/\/certificates\/\d+\/print$/);
+    await phone.goto(`${server.base}/m/volunteer/hours`);
+    await phone.locator('[data-testid="m-certificates"]').waitFor();
+    await phone.locator('[data-testid="m-certificates"] .van-cell').first().click();
+    await phone.locator('[data-testid="verify-status"]').waitFor();
+    await shot(phone, 'v10-my-certificate');
+  });
+
   test('the volunteer pages follow the language switch and large text', async () => {
     await staff.goto(`${server.base}/volunteers/awards`);
     await staff.locator('[data-testid="awards-table"] tbody tr').first().waitFor();

@@ -200,6 +200,23 @@ void cert_qr(req *r)
     reply_bytes(r, 200, "image/svg+xml", svg, strlen(svg));
 }
 
+static const char sql_my_certs[] =
+    "SELECT c.id, c.serial, c.period_from, c.period_to, c.issued_at, c.revoked_at FROM vol_certificates c "
+    "JOIN volunteers v ON v.community_id = c.community_id AND v.id = c.volunteer_id "
+    "WHERE c.community_id = $1 AND v.account_id = $2 ORDER BY c.id DESC";
+static const struct colmap my_cert_map[] = {
+    {"id", 'i'}, {"serial", 's'}, {"period_from", 's'}, {"period_to", 's'}, {"issued_at", 'i'}, {"revoked_at", 'i'}, {0},
+};
+
+/* The caller's own certificates (each one checks publicly at /verify/{serial}). */
+void cert_mine(req *r)
+{
+    store_rows *rows = NULL;
+    if (q_exec(r, sql_my_certs, 2, (const char *[]){arena_i64(r->a, r->community_id), arena_i64(r->a, r->account_id)}, &rows) != 0)
+        return;
+    reply_json(r, 200, json_pack("{s:o, s:i}", "items", rows_json(rows, my_cert_map), "total", rows->nrows));
+}
+
 /* ---- calendar ---- */
 
 static const char *calendar_token(req *r, int64_t volunteer)

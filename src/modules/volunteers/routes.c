@@ -156,6 +156,7 @@ static const route volunteer_routes[] = {
     {"GET", C "/volunteers", vol_list, "volunteers.read", R_LIST, NULL, vol_columns, "volunteers", "Volunteers (?status=approved)", 0, vol_query},
     {"POST", C "/volunteers", vol_apply, "volunteers.apply", 0, apply_body, NULL, "volunteers", "Apply to volunteer (or register someone, staff)", 0, NULL},
     {"GET", C "/volunteers/me", vol_me, "volunteers.apply", 0, NULL, NULL, "volunteers", "The caller's own volunteer record", 0, NULL},
+    {"GET", C "/volunteers/me/certificates", cert_mine, "volunteers.self", 0, NULL, NULL, "volunteers", "The caller's own hours certificates", 0, NULL},
     {"GET", C "/volunteers/me/calendar", vol_calendar_link, "volunteers.self", 0, NULL, NULL, "volunteers", "The caller's private calendar feed URL", 0, NULL},
     {"GET", C "/volunteers/awards", hours_awards, "volunteers.read", R_LIST, NULL, award_columns, "volunteers", "Annual awards (年度嘉奖) ranking by approved hours", 0, year_query},
     {"GET", C "/volunteers/leaderboard", hours_leaderboard, NULL, R_PUBLIC, NULL, NULL, "volunteers", "Public leaderboard (minors' names masked)", 0, year_query},

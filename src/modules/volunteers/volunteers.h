@@ -62,6 +62,7 @@ void cert_get(req *r);
 void cert_revoke(req *r);
 void cert_verify(req *r);
 void cert_qr(req *r);
+void cert_mine(req *r);
 void vol_calendar(req *r);
 void vol_calendar_link(req *r);
 

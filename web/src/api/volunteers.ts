@@ -207,6 +207,15 @@ export interface AwardRow {
   volunteer: { id: Id; number: string | null; name: string }
 }
 
+export interface MyCertificate {
+  id: number
+  serial: string
+  period_from: string
+  period_to: string
+  issued_at: number
+  revoked_at: number | null
+}
+
 export interface AwardsPage extends ListPage<AwardRow> {
   year: number
 }
@@ -249,6 +258,8 @@ export const volunteersApi = {
   consent: (cid: Id, id: Id, guardianName: string) =>
     api.post<Volunteer>(base(cid, `/volunteers/${seg(id)}/guardian-consent`), { guardian_name: guardianName }),
   awards: (cid: Id, year: number, query: Query = {}) => api.get<AwardsPage>(base(cid, '/volunteers/awards'), { year, ...query }),
+  leaderboard: (cid: Id, year: number) => api.get<AwardsPage>(base(cid, '/volunteers/leaderboard'), { year }),
+  myCertificates: (cid: Id) => api.get<ListPage<MyCertificate>>(base(cid, '/volunteers/me/certificates')),
   awardsUrl: (cid: Id, year: number, format: 'csv' | 'xlsx') => buildUrl(base(cid, '/volunteers/awards'), { year, format }),
   calendar: (cid: Id) => api.get<{ url: string }>(base(cid, '/volunteers/me/calendar')),
   teams: (cid: Id) => api.get<ListPage<VolunteerTeam>>(base(cid, '/volunteer-teams'), { limit: 200 }),

@@ -201,6 +201,20 @@ const en: Messages = {
     },
   },
   vol: {
+    board: {
+      title: 'Volunteer honour roll',
+      hint: "This year's top 20 by hours of service (minors' names partly hidden)",
+      year: '{year}',
+      hours: '{n} h',
+      activities: '{n} activities',
+      empty: 'No approved hours this year yet',
+    },
+    certs: {
+      myCerts: 'My hours certificates',
+      noCerts: 'No certificates issued yet',
+      check: 'Check',
+      revoked: 'Revoked',
+    },
     nav: {
       group: 'Volunteers',
       list: 'Volunteer register',

@@ -200,6 +200,20 @@ const zhCN = {
     },
   },
   vol: {
+    board: {
+      title: '志愿服务光荣榜',
+      hint: '本年度志愿服务时长前 20 名（未成年志愿者姓名已隐去部分）',
+      year: '{year} 年',
+      hours: '{n} 小时',
+      activities: '参与 {n} 项活动',
+      empty: '今年还没有已审核的服务时长',
+    },
+    certs: {
+      myCerts: '我的服务证明',
+      noCerts: '还没有开具过证明',
+      check: '核验',
+      revoked: '已撤销',
+    },
     nav: {
       group: '志愿服务',
       list: '志愿者名册',

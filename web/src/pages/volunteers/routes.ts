@@ -96,6 +96,12 @@ export const volunteerPageRoutes: RouteRecordRaw[] = [
     meta: { title: 'vol.cert.printTitle' },
   },
   {
+    path: '/leaderboard',
+    name: 'vol-leaderboard',
+    component: () => import('./LeaderboardPage.vue'),
+    meta: { public: true, title: 'vol.board.title' },
+  },
+  {
     path: '/verify/:serial',
     name: 'cert-verify',
     component: () => import('./VerifyPage.vue'),
