@@ -41,6 +41,9 @@ test('the demo: the finished round the article tells of, and one open for voting
   const funded = res.data.items.filter((x) => x.funded).map((x) => x.organisation_name).sort();
   assert.deepEqual(funded, ['丰华花苑业主委员会', '文华花园业主委员会', '雍翠华府业主委员会'].sort());
   for (const x of res.data.items) for (const k of ['expert_score', 'votes', 'final_score', 'award_fen']) assert.equal(typeof x[k], 'number');
+  const reports = await admin.get(`${C}/grant-rounds/${done.id}/reports`);
+  assert.equal(reports.data.items.length, 3);
+  assert.ok(reports.data.items.every((x) => x.status === 'accepted' && x.final));
   const open = await pub().get(`${C}/grant-rounds/${voting.id}/proposals`);
   assert.ok(open.data.items.length >= 3);
   assert.ok(open.data.items[0].title && open.data.items[0].organisation_name);
@@ -201,6 +204,8 @@ test('results: the formula on the worked example, selection within the budget, p
   assert.deepEqual(res.items.map((x) => x.title), ['书画培训', '430课堂', '健康促进']);
   assert.deepEqual(res.items.map((x) => x.funded), [true, true, false]);
   assert.equal(byTitle['书画培训'].award_fen, 500000);
+  assert.deepEqual(byTitle['书画培训'].reviewer_scores.sort(), [70, 85], 'each reviewer\'s score is shown');
+  assert.deepEqual(byTitle['430课堂'].reviewer_scores, [80], 'the reviewer with a conflict is excluded');
   assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/results/publish`)).status, 409);
   // During the public notice residents object; staff answer in public.
   const resident = await account('objector', 'resident');
@@ -309,5 +314,33 @@ test('a knapsack ballot spends a fixed budget across proposals', async () => {
   assert.equal(over.status, 422);
   assert.equal(over.data.error.fields.proposal_ids, '所选项目的申请金额之和超过了每人的投票预算');
   assert.equal((await v.post(`${C}/grant-rounds/${r.id}/votes`, { proposal_ids: [ps[0].id, ps[1].id] })).status, 201);
+  srv.setClock(0);
+});
+
+test('ties: equal final scores rank by expert score, then by the earlier submission; the budget decides the rest', async () => {
+  srv.setClock(0);
+  const now = Math.floor(Date.now() / 1000);
+  const r = (await admin.post(`${C}/grant-rounds`, { name: '平局轮次', budget_fen: 500000, pay_from: 'cash',
+    submission_ends: now + 60, voting_opens: now + 120, voting_closes: now + 600, expert_weight: 100, public_weight: 0 })).data;
+  assert.equal(r.pay_from, 'cash');
+  const rep = new Client(srv.base);
+  await rep.login('rep1', 'pass-rep1-123');
+  const ps = [];
+  for (const title of ['先交的', '后交的', '分高的']) {
+    ps.push((await rep.post(`${C}/grant-rounds/${r.id}/proposals`, { organisation_id: orgs[0].id, title, summary: 'x', requested_fen: 300000 })).data);
+    await new Promise((ok) => setTimeout(ok, 1100)); // submission times one second apart
+  }
+  srv.setClock(70);
+  for (const p of ps) await admin.post(`${C}/grant-rounds/${r.id}/proposals/${p.id}/eligibility`, { eligible: true });
+  await admin.post(`${C}/grant-rounds/${r.id}/reviewers`, { account_id: reviewers[0].id });
+  await admin.post(`${C}/grant-rounds/${r.id}/phase`, { phase: 'scoring' });
+  const s = (p, v) => reviewers[0].post(`${C}/grant-rounds/${r.id}/proposals/${p.id}/scores`, { scores: { need: v, feasibility: v, participation: v, budget: v } });
+  await s(ps[0], 7);
+  await s(ps[1], 7);
+  await s(ps[2], 9);
+  srv.setClock(700);
+  const res = (await admin.get(`${C}/grant-rounds/${r.id}/results?preview=1`)).data;
+  assert.deepEqual(res.items.map((x) => x.title), ['分高的', '先交的', '后交的']);
+  assert.deepEqual(res.items.map((x) => x.funded), [true, false, false], 'the second 300,000 does not fit in what is left');
   srv.setClock(0);
 });

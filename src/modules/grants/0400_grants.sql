@@ -15,6 +15,7 @@ CREATE TABLE grant_rounds (
     voting_rule TEXT NOT NULL DEFAULT 'single' CHECK (voting_rule IN ('single', 'approval', 'knapsack')),
     approval_k INTEGER NOT NULL DEFAULT 1,
     knapsack_fen BIGINT NOT NULL DEFAULT 0,
+    pay_from TEXT NOT NULL DEFAULT 'bank' CHECK (pay_from IN ('cash', 'bank')),
     expert_weight INTEGER NOT NULL DEFAULT 70,
     public_weight INTEGER NOT NULL DEFAULT 30,
     min_expert INTEGER NOT NULL DEFAULT 60,

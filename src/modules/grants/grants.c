@@ -43,12 +43,12 @@ static const char default_rubric[] =
 
 #define ROUND_SELECT                                                                                           \
     "SELECT id, name, phase, budget_fen, max_award_fen, submission_ends, voting_opens, voting_closes, voting_rule, " \
-    "approval_k, expert_weight, public_weight, min_expert, rubric, first_tranche_pct, results_published_at, knapsack_fen FROM grant_rounds "
+    "approval_k, expert_weight, public_weight, min_expert, rubric, first_tranche_pct, results_published_at, knapsack_fen, pay_from FROM grant_rounds "
 static const struct colmap round_map[] = {
     {"id", 'i'}, {"name", 's'}, {"phase", 's'}, {"budget_fen", 'i'}, {"max_award_fen", 'i'}, {"submission_ends", 'i'},
     {"voting_opens", 'i'}, {"voting_closes", 'i'}, {"voting_rule", 's'}, {"approval_k", 'i'}, {"expert_weight", 'i'},
     {"public_weight", 'i'}, {"min_expert", 'i'}, {"-", '-'}, {"first_tranche_pct", 'i'}, {"results_published_at", 'i'},
-    {"knapsack_fen", 'i'}, {0},
+    {"knapsack_fen", 'i'}, {"pay_from", 's'}, {0},
 };
 static const char sql_rounds[] = ROUND_SELECT "WHERE community_id = $1 ORDER BY id DESC";
 static const char sql_round[] = ROUND_SELECT "WHERE community_id = $1 AND id = $2";
@@ -119,8 +119,8 @@ static void round_get(req *r)
 
 static const char sql_round_insert[] =
     "INSERT INTO grant_rounds (community_id, id, name, budget_fen, max_award_fen, phase, submission_ends, voting_opens, "
-    "voting_closes, voting_rule, approval_k, expert_weight, public_weight, min_expert, rubric, created_at, knapsack_fen) "
-    "VALUES ($1, $2, $3, $4, $5, 'submission', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+    "voting_closes, voting_rule, approval_k, expert_weight, public_weight, min_expert, rubric, created_at, knapsack_fen, pay_from) "
+    "VALUES ($1, $2, $3, $4, $5, 'submission', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
 
 static void round_create(req *r)
 {
@@ -159,17 +159,18 @@ static void round_create(req *r)
     int64_t id;
     store_rc rc = store_next_id(r->db, r->a, &id);
     const char *rule = json_string_value(json_object_get(in, "voting_rule"));
-    const char *p[16] = {cid_of(r), arena_i64(r->a, id), json_string_value(json_object_get(in, "name")), arena_i64(r->a, budget),
+    const char *pay_from = json_string_value(json_object_get(in, "pay_from"));
+    const char *p[17] = {cid_of(r), arena_i64(r->a, id), json_string_value(json_object_get(in, "name")), arena_i64(r->a, budget),
                          arena_i64(r->a, max_award), arena_i64(r->a, sub), arena_i64(r->a, vo), arena_i64(r->a, vc), rule ? rule : "single",
                          arena_i64(r->a, I("approval_k", 1)), arena_i64(r->a, ew), arena_i64(r->a, pw), arena_i64(r->a, I("min_expert", 60)),
                          rubric_text ? arena_strdup(r->a, rubric_text) : default_rubric, arena_i64(r->a, clock_now()),
-                         arena_i64(r->a, I("knapsack_fen", 0))};
+                         arena_i64(r->a, I("knapsack_fen", 0)), pay_from ? pay_from : "bank"};
 #undef I
     free(rubric_text);
     if (rc != STORE_OK)
         return db_fail(r, rc);
     store_rows *rows = NULL;
-    if (q_exec(r, sql_round_insert, 16, p, NULL) != 0 || q_exec(r, sql_round, 2, (const char *[]){p[0], p[1]}, &rows) != 0)
+    if (q_exec(r, sql_round_insert, 17, p, NULL) != 0 || q_exec(r, sql_round, 2, (const char *[]){p[0], p[1]}, &rows) != 0)
         return;
     json_t *item = round_json(rows, 0);
     if (q_audit(r, "create", "grant_round", id, NULL, item) != 0 || db_commit(r) != 0) {
@@ -849,6 +850,28 @@ static int compute_results(req *r, const store_rows *round, struct result_row **
     return 0;
 }
 
+static const char sql_reviewer_totals[] =
+    "SELECT s.proposal_id, s.total_milli FROM grant_scores s JOIN grant_proposals p ON p.community_id = s.community_id "
+    "AND p.id = s.proposal_id WHERE s.community_id = $1 AND p.round_id = $2 ORDER BY s.proposal_id, s.account_id";
+
+/* Each reviewer's total for each proposal, as {"proposal id": [totals…]} (reviewers unnamed). */
+static json_t *reviewer_totals(req *r, const store_rows *round)
+{
+    store_rows *rows = NULL;
+    json_t *out = json_object();
+    if (store_exec(r->db ? r->db : req_store(r), r->a, sql_reviewer_totals, 2, (const char *[]){cid_of(r), store_cell(round, 0, 0)}, &rows) != STORE_OK)
+        return out;
+    for (int i = 0; i < rows->nrows; i++) {
+        json_t *list = json_object_get(out, store_cell(rows, i, 0));
+        if (!list) {
+            list = json_array();
+            json_object_set_new(out, store_cell(rows, i, 0), list);
+        }
+        json_array_append_new(list, json_real((double)store_cell_i64(rows, i, 1) / 1000.0));
+    }
+    return out;
+}
+
 static json_t *results_json(const struct result_row *res, int n, const store_rows *round)
 {
     json_t *items = json_array();
@@ -870,6 +893,24 @@ static const char sql_published[] =
     "FROM grant_proposals p JOIN organisations o ON o.community_id = p.community_id AND o.id = p.organisation_id "
     "WHERE p.community_id = $1 AND p.round_id = $2 AND p.eligible = 1";
 
+/* Puts each reviewer's total on each result item (reviewer_scores), beside the mean. */
+static void add_reviewer_scores(req *r, json_t *body, const store_rows *round)
+{
+    json_t *totals = reviewer_totals(r, round);
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(body, "items"), i, item) {
+        char key[32];
+        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(item, "proposal_id")));
+        json_t *list = json_object_get(totals, key);
+        if (list)
+            json_object_set(item, "reviewer_scores", list); /* shared with totals, which is released below */
+        else
+            json_object_set_new(item, "reviewer_scores", json_array());
+    }
+    json_decref(totals);
+}
+
 /* Public once published (from what was frozen then); staff may preview before (?preview=1). */
 static void results_get(req *r)
 {
@@ -885,6 +926,7 @@ static void results_get(req *r)
         if (compute_results(r, round, &res, &n) != 0)
             return;
         json_t *o = results_json(res, n, round);
+        add_reviewer_scores(r, o, round);
         json_object_set_new(o, "published", json_false());
         reply_json(r, 200, o);
         return;
@@ -914,6 +956,7 @@ static void results_get(req *r)
     }
     qsort(res, (size_t)rows->nrows, sizeof *res, result_cmp);
     json_t *o = results_json(res, rows->nrows, round);
+    add_reviewer_scores(r, o, round);
     json_object_set_new(o, "published", json_true());
     reply_json(r, 200, o);
 }
@@ -984,7 +1027,7 @@ static void payment_create(req *r)
         return (void)reply_fail(r, 409, "tranche_paid", NULL);
     json_t *item = NULL;
     unsigned status = 0;
-    if (fund_disburse(r, amount, "bank", "5102", "", arena_printf(r->a, "微创投资助（%s）：%s", strcmp(tranche, "first") == 0 ? "首期" : "尾款", store_cell(award, 0, 4)),
+    if (fund_disburse(r, amount, store_cell(round, 0, 17), "5102", "", arena_printf(r->a, "微创投资助（%s）：%s", strcmp(tranche, "first") == 0 ? "首期" : "尾款", store_cell(award, 0, 4)),
                       store_cell(award, 0, 3), &item, &status) != 0)
         return;
     if (q_exec(r, sql_paid, 3, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 2)), arena_i64(r->a, amount)}, NULL) != 0 ||
@@ -998,6 +1041,7 @@ static void payment_create(req *r)
 /* ---- the route table ---- */
 
 static const char *const rules[] = {"single", "approval", "knapsack", NULL};
+static const char *const pay_sources[] = {"bank", "cash", NULL};
 static const char *const tranches[] = {"first", "final", NULL};
 
 static const field_spec round_body[] = {
@@ -1009,6 +1053,7 @@ static const field_spec round_body[] = {
     {"voting_closes", F_INT, 1, 0, NULL, "UTC seconds: voting closes exactly then"},
     {"voting_rule", F_ENUM, 0, 0, rules, "single (one proposal), approval (up to approval_k) or knapsack (any within knapsack_fen)"},
     {"approval_k", F_INT, 0, 20, NULL, "approval voting: how many proposals a ballot may choose"},
+    {"pay_from", F_ENUM, 0, 0, pay_sources, "the fund account awards are paid from: bank (default) or cash"},
     {"knapsack_fen", F_INT, 0, 0, NULL, "knapsack ballot: the budget each voter spends across proposals (their requested amounts)"},
     {"expert_weight", F_INT, 0, 100, NULL, "percent of the final score from experts (default 70)"},
     {"public_weight", F_INT, 0, 100, NULL, "percent from the public vote (default 30)"},
@@ -1127,26 +1172,33 @@ static const char sql_demo_round[] =
     "rubric, results_published_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $7)";
 static const char sql_demo_proposal[] =
     "INSERT INTO grant_proposals (community_id, id, round_id, organisation_id, title, summary, plan, beneficiaries, requested_fen, "
-    "submitted_by, submitted_at, eligible, expert_score_milli, votes, final_score_milli, funded, award_fen, paid_fen) "
-    "VALUES ($1, $2, $3, (SELECT id FROM organisations WHERE community_id = $1 AND name = $4), $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14, $15, $16, $17)";
+    "submitted_by, submitted_at, eligible, expert_score_milli, votes, final_score_milli, funded, award_fen, paid_fen, budget_lines) "
+    "VALUES ($1, $2, $3, (SELECT id FROM organisations WHERE community_id = $1 AND name = $4), $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14, $15, $16, $17, $18)";
+static const char sql_demo_report[] =
+    "INSERT INTO grant_reports (community_id, id, proposal_id, period, activities, participants, spending, is_final, submitted_by, "
+    "submitted_at, status, reviewed_by, reviewed_at) VALUES ($1, $2, $3, '2017年6—12月', $4, $5, $6, 1, $7, 1514678400, 'accepted', 'demo', 1515283200)";
 
 struct demo_proposal {
     int round;
     const char *org, *title, *summary, *plan, *beneficiaries;
     int64_t fen, expert, votes, final;
     int funded;
+    const char *report; /* the final report of a funded project */
+    int participants;
 };
 
 static const struct demo_proposal demo_proposals[] = {
     {0, "丰华花苑业主委员会", "丰华花苑邻里文化营造", "整合小区人力与人文资源，开展书画培训、艺术展览和文体赛事，培育居民小社团，组建小区志愿服务队。",
-     "书画培训 12 期；年中艺术展览 1 次；羽毛球、乒乓球赛事各 1 次；组建小区志愿服务队。", "小区全体居民，重点是长者和青少年", 1200000, 86500, 212, 90550, 1},
+     "书画培训 12 期；年中艺术展览 1 次；羽毛球、乒乓球赛事各 1 次；组建小区志愿服务队。", "小区全体居民，重点是长者和青少年", 1200000, 86500, 212, 90550, 1,
+     "书画培训 12 期、艺术展览 1 次、羽毛球和乒乓球赛各 1 次；组建丰华花苑志愿服务队，孵化书画社、合唱团两个居民小社团。", 640},
     {0, "文华花园业主委员会", "文华花园 430 课堂与亲子活动", "利用康乐活动室开设 430 课堂，为双职工家庭的孩子提供课后陪伴，并开展亲子活动。",
-     "每周一至周五 16:30–18:30 课后陪伴；每月 1 次亲子活动。", "小区双职工家庭的小学生及其家长", 1000000, 83200, 186, 84412, 1},
+     "每周一至周五 16:30–18:30 课后陪伴；每月 1 次亲子活动。", "小区双职工家庭的小学生及其家长", 1000000, 83200, 186, 84412, 1,
+     "在康乐活动室开设 430 课堂 96 次，亲子活动 6 次，家长志愿者轮值陪伴。", 410},
     {0, "雍翠华府业主委员会", "雍翠华府长者与儿童身心健康促进", "为长者和儿童开展健康促进和心理辅导小组。", "健康讲座 6 场；长者心理辅导小组 8 节；儿童情绪管理小组 8 节。",
-     "小区长者与儿童", 800000, 80100, 171, 80232, 1},
-    {1, "保利上城党群共融之家", "楼长联席会议与邻里议事", "以党群共融之家为阵地，定期召开楼长联席会议，收集并解决邻里问题。", "每月 1 次楼长联席会议；季度邻里议事会。", "保利上城全体居民", 600000, 0, 0, 0, 0},
-    {1, "丰华花苑志愿服务队", "志愿者技能提升计划", "为小区志愿服务队开展急救、沟通等技能培训，提高服务质量。", "急救培训 2 期；志愿服务沟通技巧工作坊 3 次。", "小区志愿者与受服务长者", 400000, 0, 0, 0, 0},
-    {1, "顺视优艺青少儿艺术中心", "社区教育戏剧工作坊", "延续教育戏剧工作坊（长者、亲子家庭、友邻三个板块），排演社区戏剧。", "每板块 8 节课；年底社区戏剧汇演 1 场。", "长者、亲子家庭、新邻居", 700000, 0, 0, 0, 0},
+     "小区长者与儿童", 800000, 80100, 171, 80232, 1, "健康讲座 6 场、长者心理辅导小组 8 节、儿童情绪管理小组 8 节。", 380},
+    {1, "保利上城党群共融之家", "楼长联席会议与邻里议事", "以党群共融之家为阵地，定期召开楼长联席会议，收集并解决邻里问题。", "每月 1 次楼长联席会议；季度邻里议事会。", "保利上城全体居民", 600000, 0, 0, 0, 0, NULL, 0},
+    {1, "丰华花苑志愿服务队", "志愿者技能提升计划", "为小区志愿服务队开展急救、沟通等技能培训，提高服务质量。", "急救培训 2 期；志愿服务沟通技巧工作坊 3 次。", "小区志愿者与受服务长者", 400000, 0, 0, 0, 0, NULL, 0},
+    {1, "顺视优艺青少儿艺术中心", "社区教育戏剧工作坊", "延续教育戏剧工作坊（长者、亲子家庭、友邻三个板块），排演社区戏剧。", "每板块 8 节课；年底社区戏剧汇演 1 场。", "长者、亲子家庭、新邻居", 700000, 0, 0, 0, 0, NULL, 0},
 };
 
 int grants_demo_create(store *s, int64_t community_id, int64_t admin_id, char *err, size_t errlen)
@@ -1170,12 +1222,22 @@ int grants_demo_create(store *s, int64_t community_id, int64_t admin_id, char *e
         int64_t id;
         rc = store_next_id(s, a, &id);
         int done = d->round == 0;
-        const char *p[17] = {cid, arena_i64(a, id), arena_i64(a, rounds[d->round]), d->org, d->title, d->summary, d->plan, d->beneficiaries,
+        const char *p[18] = {cid, arena_i64(a, id), arena_i64(a, rounds[d->round]), d->org, d->title, d->summary, d->plan, d->beneficiaries,
                              arena_i64(a, d->fen), arena_i64(a, admin_id), arena_i64(a, done ? 1491004800 - (int64_t)i * 86400 : now - 25 * 86400 + (int64_t)i * 3600),
                              done ? arena_i64(a, d->expert) : NULL, done ? arena_i64(a, d->votes) : NULL, done ? arena_i64(a, d->final) : NULL,
-                             done ? (d->funded ? "1" : "0") : NULL, done ? arena_i64(a, d->fen) : NULL, done ? arena_i64(a, d->fen) : "0"};
+                             done ? (d->funded ? "1" : "0") : NULL, done ? arena_i64(a, d->fen) : NULL, done ? arena_i64(a, d->fen) : "0",
+                             arena_printf(a, "[{\"item\":\"活动经费\",\"fen\":%lld}]", (long long)d->fen)};
         if (rc == STORE_OK)
-            rc = store_exec(s, a, sql_demo_proposal, 17, p, NULL);
+            rc = store_exec(s, a, sql_demo_proposal, 18, p, NULL);
+        if (rc == STORE_OK && d->report) {
+            int64_t rid;
+            rc = store_next_id(s, a, &rid);
+            if (rc == STORE_OK)
+                rc = store_exec(s, a, sql_demo_report, 7,
+                                (const char *[]){cid, arena_i64(a, rid), p[1], d->report, arena_i64(a, d->participants),
+                                                 arena_printf(a, "{\"活动经费\":%lld}", (long long)d->fen), arena_i64(a, admin_id)},
+                                NULL);
+        }
     }
     if (rc == STORE_OK)
         rc = store_commit(s);
