@@ -61,6 +61,8 @@ static const struct {
     {"wish_not_open", "该心愿目前不可认领", "This wish is not open for claims"},
     {"no_active_claim", "该心愿没有有效的认领", "This wish has no active claim"},
     {"goods_without_value", "实物心愿须有估值；服务类心愿请选择“服务”", "Goods need an estimated value; for a service choose service"},
+    {"photo_type", "照片须为 JPEG 或 PNG 图片", "The photo is a JPEG or PNG image"},
+    {"not_paper", "只有纸质表录入的心愿才有表格照片", "Only wishes keyed in from a paper form have a form photo"},
     {"wish_not_fulfilled", "该心愿尚未完成", "This wish is not fulfilled yet"},
     /* grants */
     {"weights_sum", "专家与公众权重之和须为 100", "The expert and public weights add up to 100"},

@@ -181,3 +181,18 @@ test('a title that identifies is refused too; a service is fulfilled without mon
   const list = await resident.get(`${C}/wishes/mine`);
   assert.deepEqual(list.data.items.map((x) => [x.id, x.status]), [[mine.data.id, 'submitted']]);
 });
+
+test('the photo of the signed paper form is kept with the wish', async () => {
+  const w = await admin.post(`${C}/wishes`, wish({ source: 'paper', paper_serial: 'WX-PHOTO-1' }));
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(500, 1)]);
+  const up = await admin.req('POST', `${C}/wishes/${w.data.id}/form-photo`, { body: png, headers: { 'Content-Type': 'image/png' } });
+  assert.equal(up.status, 200, up.text);
+  assert.match(up.data.paper_photo, /^sha256:[0-9a-f]{64}$/);
+  const back = await admin.get(`${C}/wishes/${w.data.id}/form-photo`);
+  assert.equal(back.status, 200);
+  assert.equal(back.headers.get('content-type'), 'image/png');
+  assert.equal(back.buf.length, png.length);
+  const notImage = await admin.req('POST', `${C}/wishes/${w.data.id}/form-photo`, { body: Buffer.from('%PDF-1.4 x'), headers: { 'Content-Type': 'image/png' } });
+  assert.equal(notImage.status, 415);
+  assert.equal((await pub().get(`${C}/wishes/${w.data.id}/form-photo`)).status, 401);
+});

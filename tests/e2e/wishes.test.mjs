@@ -64,7 +64,9 @@ describe('micro-wishes and the fund', () => {
     await signIn(staff, ADMIN, server.password);
     await staff.waitForURL(/\/wishes\/intake/);
     await input(staff, 'intake-serial').fill('WX-E2E-001');
-    await input(staff, 'intake-photo').fill('forms/wx-e2e-001.jpg');
+    // A photo of the signed form: a real (tiny) PNG, uploaded with the wish.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await staff.locator('[data-testid="intake-photo-file"]').setInputFiles({ name: 'wx-e2e-001.png', mimeType: 'image/png', buffer: png });
     await input(staff, 'intake-title').fill('一台电风扇');
     await textarea(staff, 'intake-story').fill('独居长者，电话13912345678，夏天家里很热，想要一台电风扇。');
     await input(staff, 'intake-estimated').fill('180');
@@ -80,6 +82,10 @@ describe('micro-wishes and the fund', () => {
     wishId = Number(new URL(staff.url()).pathname.split('/').pop());
     assert.ok(wishId > 0);
     assert.equal(await staff.locator('[data-testid="wish-detail-status"]').getAttribute('data-status'), 'submitted');
+    await staff.waitForFunction(() => {
+      const img = document.querySelector('[data-testid="wish-form-photo"] img');
+      return img && img.complete && img.naturalWidth === 1;
+    });
 
     // 2. The review queue: verify by phone, then publish — refused while the story has the phone number.
     await staff.goto(server.base + '/wishes/review');

@@ -5,6 +5,7 @@
  * photos); staff accept or return them. */
 #include "auth/roles.h"
 #include "core/clock.h"
+#include "core/files.h"
 #include "server/reply.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -15,46 +16,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ATTACHMENT_LIMIT (5u << 20)
 
 static const char *cid_of(req *r) { return arena_i64(r->a, r->community_id); }
-
-static const char *sniff(const unsigned char *b, size_t n)
-{
-    if (n >= 5 && memcmp(b, "%PDF-", 5) == 0)
-        return "application/pdf";
-    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
-        return "image/jpeg";
-    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
-        return "image/png";
-    return NULL;
-}
 
 static const char sql_proposal[] = "SELECT submitted_by FROM grant_proposals WHERE community_id = $1 AND round_id = $2 AND id = $3";
 static const char sql_attach_insert[] =
     "INSERT INTO grant_attachments (community_id, id, proposal_id, name, content_type, size_bytes, sha256, uploaded_by, uploaded_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
-/* Writes data to path atomically (a temporary file, fsync, rename). 0 or -1. */
-static int write_file(const char *path, const char *data, size_t n)
-{
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0)
-        return -1;
-    int ok = write(fd, data, n) == (ssize_t)n && fsync(fd) == 0;
-    close(fd);
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 void attachment_upload(req *r)
 {
-    const char *type = sniff((const unsigned char *)(r->body ? r->body : ""), r->body_len);
+    const char *type = file_sniff(r->body ? r->body : "", r->body_len);
     if (!type)
         return (void)reply_fail(r, 415, "attachment_type", NULL);
     const char *name = req_query(r, "name");
@@ -71,19 +43,9 @@ void attachment_upload(req *r)
     int staff = (r->roles & (ROLE_STAFF | ROLE_ADMIN)) != 0;
     if (!staff && store_cell_i64(prop, 0, 0) != r->account_id)
         return (void)reply_fail(r, 403, "forbidden", NULL);
-    unsigned char h[crypto_hash_sha256_BYTES];
     char hex[65];
-    crypto_hash_sha256(h, (const unsigned char *)r->body, r->body_len);
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    char dir[4096], path[4200];
-    snprintf(dir, sizeof dir, "%s/attachments", r->app->data_dir);
-    (void)mkdir(dir, 0700); /* may exist; the write below reports a real failure */
-    snprintf(dir, sizeof dir, "%s/attachments/%lld", r->app->data_dir, (long long)r->community_id);
-    (void)mkdir(dir, 0700);
-    snprintf(path, sizeof path, "%s/%s", dir, hex);
-    struct stat st;
-    if (stat(path, &st) != 0 && write_file(path, r->body, r->body_len) != 0) {
-        fprintf(stderr, "linli: cannot store an attachment in %s: %s\n", dir, strerror(errno));
+    if (file_store(r->app->data_dir, r->community_id, r->body, r->body_len, hex) != 0) {
+        fprintf(stderr, "linli: cannot store an attachment under %s: %s\n", r->app->data_dir, strerror(errno));
         return (void)reply_fail(r, 500, "internal", NULL);
     }
     int64_t id;
@@ -112,16 +74,10 @@ void attachment_get(req *r)
         return;
     if (rows->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/attachments/%lld/%s", r->app->data_dir, (long long)r->community_id, store_cell(rows, 0, 2));
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return (void)reply_fail(r, 404, "not_found", NULL);
-    char *data = malloc(ATTACHMENT_LIMIT);
-    size_t n = data ? fread(data, 1, ATTACHMENT_LIMIT, f) : 0;
-    fclose(f);
+    size_t n = 0;
+    char *data = file_load(r->app->data_dir, r->community_id, store_cell(rows, 0, 2), &n);
     if (!data)
-        return (void)reply_fail(r, 500, "internal", NULL);
+        return (void)reply_fail(r, 404, "not_found", NULL);
     reply_bytes(r, 200, store_cell(rows, 0, 1), data, n);
     reply_header(r, "Content-Disposition", arena_printf(r->a, "inline; filename*=UTF-8''%lld", (long long)req_param_i64(r, 3)));
 }

@@ -5,6 +5,7 @@
  * shows at most the compound. */
 #include "auth/roles.h"
 #include "core/clock.h"
+#include "core/files.h"
 #include "core/mask.h"
 #include "modules/fund/fund.h"
 #include "modules/wishes/deid.h"
@@ -579,6 +580,56 @@ static void wish_confirm(req *r)
         reply_json(r, 200, json_pack("{s:I, s:s}", "id", (json_int_t)wid, "status", "closed"));
 }
 
+/* ---- the photo of the signed paper form ---- */
+
+static const char sql_paper_of[] = "SELECT source FROM wishes WHERE community_id = $1 AND id = $2";
+static const char sql_photo_set[] = "UPDATE wishes SET paper_photo = $3 WHERE community_id = $1 AND id = $2";
+static const char sql_photo_of[] = "SELECT paper_photo FROM wishes WHERE community_id = $1 AND id = $2";
+
+/* Staff attach the photo of the signed paper form (JPEG or PNG, at most 5 MiB); it is kept under
+ * the data folder by its SHA-256, which is what the wish records. */
+static void photo_upload(req *r)
+{
+    const char *type = file_sniff(r->body ? r->body : "", r->body_len);
+    if (!type || strncmp(type, "image/", 6) != 0)
+        return (void)reply_fail(r, 415, "photo_type", NULL);
+    if (db_begin(r) != 0)
+        return;
+    store_rows *w = NULL;
+    const char *p[3] = {cid_of(r), arena_i64(r->a, req_param_i64(r, 1))};
+    if (q_exec(r, sql_paper_of, 2, p, &w) != 0)
+        return;
+    if (w->nrows == 0)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    if (strcmp(store_cell(w, 0, 0), "paper") != 0)
+        return (void)reply_fail(r, 409, "not_paper", NULL);
+    char hex[65];
+    if (file_store(r->app->data_dir, r->community_id, r->body, r->body_len, hex) != 0)
+        return (void)reply_fail(r, 500, "internal", NULL);
+    p[2] = arena_printf(r->a, "sha256:%s", hex);
+    json_t *after = json_pack("{s:s, s:s}", "paper_photo", p[2], "type", type);
+    int bad = q_exec(r, sql_photo_set, 3, p, NULL) || q_audit(r, "photo", "wish", req_param_i64(r, 1), NULL, after);
+    json_decref(after);
+    if (bad || db_commit(r) != 0)
+        return;
+    reply_wish(r, 200, req_param_i64(r, 1), 0);
+}
+
+static void photo_get(req *r)
+{
+    store_rows *w = NULL;
+    if (q_exec(r, sql_photo_of, 2, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 1))}, &w) != 0)
+        return;
+    const char *ref = w->nrows ? store_cell(w, 0, 0) : NULL;
+    if (!ref || strncmp(ref, "sha256:", 7) != 0)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    size_t n = 0;
+    char *data = file_load(r->app->data_dir, r->community_id, ref + 7, &n);
+    if (!data)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    reply_bytes(r, 200, file_sniff(data, n) ? file_sniff(data, n) : "application/octet-stream", data, n);
+}
+
 /* ---- campaigns ---- */
 
 static const char sql_campaigns[] =
@@ -703,6 +754,8 @@ static const route wish_routes[] = {
     {"GET", C "/wishes/mine", mine_list, "wishes.submit", R_LIST, NULL, wall_columns, "wishes", "The caller's own wishes and where each stands", 0, NULL},
     {"GET", C "/wishes/manage", staff_list, "wishes.manage", R_LIST, NULL, staff_columns, "wishes", "All wishes for staff (?status=submitted)", 0, staff_query},
     {"GET", C "/wishes/{wish_id}", wish_get, "wishes.manage", 0, NULL, NULL, "wishes", "A wish with its claims (?private=1 for the sealed details, audited)", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/form-photo", photo_upload, "wishes.manage", R_RAW_BODY, NULL, NULL, "wishes", "Attach the photo of the signed paper form (JPEG or PNG, body = the image)", 5u << 20, NULL},
+    {"GET", C "/wishes/{wish_id}/form-photo", photo_get, "wishes.manage", 0, NULL, NULL, "wishes", "The photo of the signed paper form", 0, NULL},
     {"POST", C "/wishes/{wish_id}/verify", wish_verify, "wishes.manage", 0, verify_body, NULL, "wishes", "Record the verification (phone or visit)", 0, NULL},
     {"POST", C "/wishes/{wish_id}/decision", wish_decide, "wishes.manage", 0, decide_body, NULL, "wishes", "Publish (de-identified) or decline", 0, NULL},
     {"POST", C "/wishes/{wish_id}/claims", claim_create, "wishes.claim", 0, claim_body, NULL, "wishes", "Claim a wish with a pledge (409 if claimed); Idempotency-Key", 0, NULL},

@@ -61,6 +61,8 @@ export interface RequestOptions {
   expect401?: boolean
   /** Extra request headers (e.g. Idempotency-Key on donations and claims). */
   headers?: Record<string, string>
+  /** A file as the body (a photo, a PDF), sent as it is. */
+  file?: Blob
 }
 
 interface ErrorEnvelope {
@@ -86,8 +88,11 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     Accept: 'application/json',
     'Accept-Language': currentLang(),
   }
-  let body: string | undefined
-  if (opts.text) {
+  let body: string | Blob | undefined
+  if (opts.file) {
+    body = opts.file
+    headers['Content-Type'] = opts.file.type || 'application/octet-stream'
+  } else if (opts.text) {
     body = opts.text.body
     headers['Content-Type'] = opts.text.contentType
   } else if (opts.json !== undefined) {

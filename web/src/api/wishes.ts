@@ -1,6 +1,6 @@
 // Micro-wishes (微心愿): the shapes of the wish endpoints and the calls, all
 // through the one API client. Money is integer fen; times are UTC seconds.
-import { api, communityPath, type Query } from './client'
+import { api, communityPath, request, type Query } from './client'
 import type { Id, ListPage } from './types'
 
 export const WISH_CATEGORIES = ['goods', 'cash', 'service'] as const
@@ -167,6 +167,9 @@ export function newIdempotencyKey(): string {
 const base = (cid: Id, rest = '') => communityPath(cid, rest)
 
 export const wishesApi = {
+  /** Attach the photo of the signed paper form (JPEG or PNG). */
+  uploadFormPhoto: (cid: Id, id: Id, file: Blob) => request<StaffWish>('POST', communityPath(cid, `/wishes/${id}/form-photo`), { file }),
+  formPhotoUrl: (cid: Id, id: Id) => communityPath(cid, `/wishes/${id}/form-photo`),
   wall: (cid: Id, query: Query = {}) => api.get<WallPage>(base(cid, '/wishes'), query),
   campaigns: (cid: Id) => api.get<ListPage<WishCampaign>>(base(cid, '/wish-campaigns'), { limit: 100 }),
   createCampaign: (cid: Id, body: { title: string; starts_on: string; ends_on: string; fulfil_days?: number }) =>
