@@ -99,6 +99,7 @@ static const struct {
     {"attachment_type", "附件须为 PDF、JPEG 或 PNG", "An attachment is a PDF, JPEG or PNG"},
     {"unknown_budget_line", "支出须对应项目的预算明细", "Spending goes against the proposal's budget lines"},
     {"report_closed", "该报告已审阅", "This report has been reviewed already"},
+    {"final_report_missing", "尾款须在结项报告审核通过后支付", "The final payment follows the accepted final report"},
     {"tranche_paid", "该期款项已支付", "This tranche is paid"},
     /* fund */
     {"unbalanced_entry", "分录借贷不平衡，已拒绝", "The postings do not balance; refused"},

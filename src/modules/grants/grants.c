@@ -1021,7 +1021,17 @@ static void payment_create(req *r)
         return (void)reply_fail(r, 404, "not_found", NULL);
     if (!store_cell(award, 0, 2) || store_cell_i64(award, 0, 2) == 0)
         return (void)reply_fail(r, 409, "not_funded", NULL);
-    int64_t total = store_cell_i64(award, 0, 0), paid = store_cell_i64(award, 0, 1);
+    int64_t total = store_cell_i64(award, 0, 0), paid = store_cell_i64(award, 0, 1), one;
+    int accepted = 0;
+    /* The rest of the award follows the accepted final report. */
+    static const char sql_final_report[] =
+        "SELECT 1 FROM grant_reports WHERE community_id = $1 AND proposal_id = $2 AND is_final = 1 AND status = 'accepted'";
+    if (strcmp(tranche, "final") == 0) {
+        if (q_i64(r, sql_final_report, 2, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 2))}, &one, &accepted) != 0)
+            return;
+        if (!accepted)
+            return (void)reply_fail(r, 409, "final_report_missing", NULL);
+    }
     int64_t amount = strcmp(tranche, "first") == 0 ? total * store_cell_i64(round, 0, 14) / 100 - paid : total - paid;
     if (amount <= 0)
         return (void)reply_fail(r, 409, "tranche_paid", NULL);
