@@ -59,6 +59,8 @@ void reply_store_error(req *r, store_rc rc)
         reply_error(r, 409, "conflict", NULL);
     else if (rc == STORE_BUSY)
         reply_error(r, 503, "unavailable", NULL);
+    else if (rc == STORE_FULL)
+        reply_error(r, 507, "insufficient_storage", NULL);
     else {
         fprintf(stderr, "linli: store error on %s %s: %s\n", r->method, r->url, r->db ? store_errmsg(r->db) : "?");
         reply_error(r, 500, "internal", NULL);

@@ -67,6 +67,8 @@ static store_rc result_rc(struct pg_store *s, PGresult *res)
         return STORE_CONSTRAINT;
     if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0))
         return STORE_BUSY;
+    if (state && strcmp(state, "53100") == 0)
+        return STORE_FULL;
     return STORE_ERROR;
 }
 

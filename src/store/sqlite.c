@@ -39,6 +39,8 @@ static store_rc map_rc(int rc)
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return STORE_BUSY;
+    case SQLITE_FULL:
+        return STORE_FULL;
     default:
         return STORE_ERROR;
     }
@@ -122,7 +124,7 @@ static sqlite3_stmt *prepare_cached(struct sqlite_store *s, const char *sql, int
     }
     /* The cache is full (more distinct statements than slots): prepare without caching is not
      * offered, so this is a programming error worth a clear message. */
-    *rc = SQLITE_FULL;
+    *rc = -1; /* not an SQLite code: the cache of this connection is full */
     return NULL;
 }
 
@@ -133,7 +135,7 @@ static store_rc sq_exec(store *base, arena *a, const char *sql, int nparams, con
     int rc = SQLITE_OK;
     sqlite3_stmt *st = prepare_cached(s, sql, &rc);
     if (!st) {
-        snprintf(s->err, sizeof s->err, "prepare: %s", rc == SQLITE_FULL ? "statement cache full" : sqlite3_errmsg(s->db));
+        snprintf(s->err, sizeof s->err, "prepare: %s", rc == -1 ? "statement cache full" : sqlite3_errmsg(s->db));
         return map_rc(rc) == STORE_OK ? STORE_ERROR : map_rc(rc);
     }
     for (int i = 0; i < nparams; i++) {

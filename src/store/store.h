@@ -15,6 +15,7 @@ typedef enum {
     STORE_OK = 0,
     STORE_CONSTRAINT, /* a unique, foreign-key or check constraint refused the write */
     STORE_BUSY,       /* a lock or serialization conflict: the transaction may be retried */
+    STORE_FULL,       /* the disk is full: nothing was written */
     STORE_ERROR,      /* anything else; the message is in store_errmsg */
 } store_rc;
 

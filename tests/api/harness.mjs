@@ -21,8 +21,7 @@ function freshDatabase(dir) {
   return admin.replace(/\/[^/]*$/, `/${name}`);
 }
 
-export async function startServer({ residents = 200, webDir = join(root, 'web/dist') } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'linli-api-'));
+export async function startServer({ residents = 200, webDir = join(root, 'web/dist'), dir = mkdtempSync(join(tmpdir(), 'linli-api-')) } = {}) {
   const password = 'test-admin-pass-1';
   writeFileSync(join(dir, 'pw'), password + '\n');
   const db = freshDatabase(dir);
@@ -59,10 +58,10 @@ export async function startServer({ residents = 200, webDir = join(root, 'web/di
       return r.stdout.trim();
     },
     stderr: () => stderr,
-    async stop() {
+    async stop({ keepDir = false } = {}) {
       proc.kill('SIGTERM');
       const r = await exited;
-      rmSync(dir, { recursive: true, force: true });
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
       return { ...r, stderr };
     },
   };
