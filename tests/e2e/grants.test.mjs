@@ -208,16 +208,17 @@ describe('micro-venture grants', () => {
     const funded = (await list.locator('[data-testid="result-funded"]').allInnerTexts()).map((s) => s.trim());
     assert.deepEqual(funded, ['获资助', '获资助', '未获资助']);
     assert.equal((await list.locator('[data-testid="result-expert"]').first().innerText()).trim(), '80');
+    assert.match(await list.locator('[data-testid="result-reviewers"]').first().innerText(), /80/);
     assert.equal((await list.locator('[data-testid="result-votes"]').first().innerText()).trim(), '1');
     assert.equal((await list.locator('[data-testid="result-final"]').first().innerText()).trim(), '86');
     assert.equal((await list.locator('[data-testid="result-award"]').first().innerText()).trim(), '¥4,000.00');
     await phone.locator('[data-testid="results-formula"]', { hasText: '70%' }).waitFor();
     await shot(phone, 'g8-public-results');
     // The language switch keeps working on the public page.
-    await phone.locator('[data-testid="grants-lang"]').click();
+    await phone.locator('[data-testid="public-lang"]').click();
     await list.locator('[data-testid="result-funded"]', { hasText: 'Not funded' }).waitFor();
     await shot(phone, 'g9-public-results-en');
-    await phone.locator('[data-testid="grants-lang"]').click();
+    await phone.locator('[data-testid="public-lang"]').click();
     server.setClock(0);
     assert.deepEqual(pageErrors, []);
   });

@@ -83,6 +83,8 @@ export interface ResultRow {
   award_fen: number
   requested_fen: number
   reviews: number
+  /** Each reviewer's total, unnamed (the expert score is their mean). */
+  reviewer_scores?: number[]
 }
 
 export interface Results {
