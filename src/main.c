@@ -216,6 +216,14 @@ static int cmd_serve(int argc, char **argv)
     long threads = t ? atol(t) : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 2)
         threads = 2;
+    const char *mc = opt(argc, argv, "--max-connections"), *mip = opt(argc, argv, "--max-per-ip");
+    app.max_connections = mc ? atoi(mc) : 0;
+    app.max_per_ip = mip ? atoi(mip) : 1024;
+    if ((mc && app.max_connections < 1) || app.max_per_ip < 1) {
+        fprintf(stderr, "linli: --max-connections and --max-per-ip take a positive number\n");
+        static_free(app.web);
+        return 2;
+    }
     int rc = http_serve(&app, host, port, (int)threads);
     static_free(app.web);
     return rc;
@@ -640,7 +648,7 @@ static int cmd_version(int argc, char **argv)
 }
 
 #define COMMON "--db", "--data-dir", "--secret-key-file"
-static const char *const serve_opts[] = {COMMON, "--listen", "--web-dir", "--threads", "--quiet!", "--secure-cookies!", NULL};
+static const char *const serve_opts[] = {COMMON, "--listen", "--web-dir", "--threads", "--max-connections", "--max-per-ip", "--quiet!", "--secure-cookies!", NULL};
 static const char *const init_opts[] = {COMMON, "--demo!", "--residents", "--admin-password-file", NULL};
 static const char *const common_opts[] = {COMMON, NULL};
 static const char *const backup_opts[] = {COMMON, "--out", NULL};
@@ -649,11 +657,14 @@ static const char *const none_opts[] = {NULL};
 
 static const struct cmd commands[] = {
     {"serve", cmd_serve,
-     "linli serve [--listen HOST:PORT] [--web-dir DIR] [--threads N] [--quiet] [--secure-cookies]\n\n"
+     "linli serve [--listen HOST:PORT] [--web-dir DIR] [--threads N] [--max-connections N] [--max-per-ip N]\n"
+     "            [--quiet] [--secure-cookies]\n\n"
      "Serves the API and the pages. Applies pending migrations first.\n"
      "  --listen HOST:PORT   address to listen on (LINLI_LISTEN; default 127.0.0.1:8080; port 0 picks a free one)\n"
      "  --web-dir DIR        the built pages (LINLI_WEB_DIR; default web/dist)\n"
      "  --threads N          worker threads (default: the number of cores, at least 2)\n"
+     "  --max-connections N  open connections in all (default: 16384, or fewer if the open-file limit is lower)\n"
+     "  --max-per-ip N       open connections from one address (default 1024); more are refused at once\n"
      "  --quiet              no access log\n"
      "  --secure-cookies     mark the session cookie Secure (also automatic behind an HTTPS proxy that sends\n"
      "                       X-Forwarded-Proto: https)\n",

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #define DEFAULT_BODY_LIMIT (1u << 20)
+/* How much of a refused chunked body is read and dropped before the connection is cut. */
+#define DROP_LIMIT ((size_t)8 << 20)
 
 static const struct app *the_app;
 static atomic_int in_flight;
@@ -76,13 +78,43 @@ void http_reply_static(req *r, const char *data, size_t len)
     r->resp_len = len;
 }
 
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+/* What the request's framing headers say; filled by scan_header over every header. */
+struct framing {
+    int content_length; /* how many Content-Length headers */
+    int transfer_encoding;
+    int te_not_chunked; /* a Transfer-Encoding other than "chunked" */
+    int bad_name;       /* a header name with white space or a control character in it */
+};
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
-    (void)value;
+    struct framing *f = cls;
+    for (const char *c = key; *c; c++)
+        if ((unsigned char)*c <= ' ' || *c == 0x7f)
+            f->bad_name = 1;
     if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-        (*(int *)cls)++;
+        f->content_length++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding++;
+        /* Exactly what libmicrohttpd itself takes for chunked; anything else (other codings, a
+         * list, trailing white space) it would read some other way. */
+        if (!value || strcasecmp(value, "chunked") != 0)
+            f->te_not_chunked = 1;
+    }
     return MHD_YES;
+}
+
+/* Framing that could let a second request be smuggled past a proxy in front of linli (RFC 9112
+ * 6.1-6.3, 11.2): two Content-Lengths, Transfer-Encoding together with Content-Length, more than
+ * one Transfer-Encoding or any coding but chunked, a header name with white space. libmicrohttpd
+ * reads some of these its own way; linli refuses them all. */
+static int framing_is_ambiguous(struct MHD_Connection *conn)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &f);
+    return f.content_length > 1 || f.transfer_encoding > 1 || (f.transfer_encoding && f.content_length) ||
+           f.te_not_chunked || f.bad_name;
 }
 
 static enum MHD_Result queue(struct MHD_Connection *conn, req *r, int close_after)
@@ -167,10 +199,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip, sizeof ip);
         r->client_ip = arena_strdup(a, ip);
-        /* Two Content-Length headers that may disagree: refuse (request smuggling). */
-        int ncl = 0;
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &ncl);
-        if (ncl > 1) {
+        if (framing_is_ambiguous(conn)) {
             reply_error(r, 400, "bad_request", NULL);
             return queue(conn, r, 1);
         }
@@ -187,11 +216,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->status)
-            return MHD_YES; /* already answered: discard */
+        if (r->status) {
+            /* Already answered: discard, but only so much. A chunked body that goes on far past
+             * the limit is not read to its end: the connection is cut. */
+            r->body_dropped += n;
+            return r->body_dropped > DROP_LIMIT ? MHD_NO : MHD_YES;
+        }
         if (r->body_len + n > body_limit(r)) {
-            /* Too large, and no Content-Length said so up front (a chunked body): the rest is read
-             * and dropped, memory stays bounded, and the 413 goes out when the body ends. */
+            /* Too large, and no Content-Length said so up front (a chunked body): what follows is
+             * read and dropped up to DROP_LIMIT, memory stays bounded, and the 413 goes out when
+             * the body ends. */
             free(r->body);
             r->body = NULL;
             r->body_len = r->body_cap = 0;
@@ -257,6 +291,11 @@ int http_serve(struct app *app, const char *host, int port, int threads)
         rl.rlim_cur = rl.rlim_max;
         (void)setrlimit(RLIMIT_NOFILE, &rl); /* best effort: the connection limit below still holds */
     }
+    /* Each connection is a descriptor; keep some for the database, the logs and the pages. */
+    if (!app->max_connections && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rlim_t room = rl.rlim_cur > 256 ? rl.rlim_cur - 128 : 128;
+        app->max_connections = room < 16384 ? (int)room : 16384;
+    }
     struct sockaddr_in addr = {0};
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)port);
@@ -276,8 +315,9 @@ int http_serve(struct app *app, const char *host, int port, int threads)
         MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->max_per_ip,
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,

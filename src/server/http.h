@@ -27,6 +27,8 @@ struct app {
     int secure_cookies;       /* always mark the session cookie Secure */
     int session_hours;
     int quiet;                /* no access log */
+    int max_connections;      /* open connections in all (--max-connections) */
+    int max_per_ip;           /* open connections from one address (--max-per-ip) */
 };
 
 typedef enum { LANG_ZH = 0, LANG_EN = 1 } lang_t;
@@ -93,6 +95,7 @@ struct req {
     char *body;
     size_t body_len, body_cap;
     int body_too_large;
+    size_t body_dropped; /* bytes of a refused body read and thrown away */
     struct timespec t0;
     const char *client_ip;
     /* set by the router */
