@@ -4,6 +4,8 @@
 #include "auth/roles.h"
 #include "core/audit.h"
 #include "core/crypto.h"
+#include "core/fault.h"
+#include "modules/registry/demo_people.h"
 #include "modules/registry/registry.h"
 #include "modules/volunteers/volunteers.h"
 #include "modules/fund/fund.h"
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct cmd {
@@ -175,6 +178,15 @@ static int cmd_serve(int argc, char **argv)
 {
     struct config cf;
     config_read(argc, argv, &cf);
+    /* Test runs only: requests may carry X-Linli-Fault (see core/fault.h, docs/reliability.md). */
+    const char *faults = getenv("LINLI_TEST_FAULTS");
+    if (faults && strcmp(faults, "1") == 0) {
+        if (fault_install() != 0) {
+            fprintf(stderr, "linli: LINLI_TEST_FAULTS: cannot install the fault-injection hooks\n");
+            return 1;
+        }
+        fprintf(stderr, "linli: fault injection is on (LINLI_TEST_FAULTS=1); never in production\n");
+    }
     const char *listen = opt(argc, argv, "--listen");
     if (!listen)
         listen = getenv("LINLI_LISTEN");
@@ -198,6 +210,12 @@ static int cmd_serve(int argc, char **argv)
     if (!s)
         return 1;
     app.store_kind = store_kind(s);
+    /* Before any other connection: fold the write-ahead log into the database and empty it, so
+     * that after a power loss new writes never share a disk sector with the end of the last
+     * acknowledged commit (found by src/store/powerloss_test.c on disks without powersafe
+     * overwrite). Best effort: a failure here only leaves the log as it is. */
+    if (strcmp(app.store_kind, "sqlite") == 0)
+        (void)store_exec_script(s, "PRAGMA wal_checkpoint(TRUNCATE)");
     store_close(s);
     app.db_url = cf.db;
     app.data_dir = cf.data_dir;
@@ -600,6 +618,201 @@ static int cmd_backup(int argc, char **argv)
     return 0;
 }
 
+/* ---- linli seed: benchmark volumes for `make bench` (scripts/bench.sh), never for a real community ----
+ * The entries go through ledger_post, so the fund's SHA-256 chain is real. The accounts it makes
+ * share one argon2 hash of a random password nobody learns: they can only be used through the
+ * sessions written to --sessions-out, one line each: "voter TOKEN CSRF" or "volunteer TOKEN CSRF ID". */
+
+static const char sql_seed_account[] =
+    "INSERT INTO accounts (id, login, display_name, pw_hash, created_at) VALUES ($1, $2, $3, $4, $5)";
+static const char sql_seed_session[] =
+    "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+static const char sql_seed_round[] =
+    "SELECT id FROM grant_rounds WHERE community_id = $1 AND phase = 'voting' ORDER BY id DESC LIMIT 1";
+static const char sql_seed_people[] = "SELECT id FROM people WHERE community_id = $1 ORDER BY id LIMIT $2";
+static const char sql_seed_voter[] =
+    "INSERT INTO grant_voters (community_id, round_id, account_id, voter_key, method, verified_at) VALUES ($1, $2, $3, $4, 'person', $5)";
+static const char sql_seed_vols[] =
+    "SELECT id FROM volunteers WHERE community_id = $1 AND status = 'approved' AND account_id IS NULL ORDER BY id LIMIT $2";
+static const char sql_seed_vol_link[] = "UPDATE volunteers SET account_id = $3 WHERE community_id = $1 AND id = $2";
+static const char sql_seed_compounds[] = "SELECT name FROM compounds WHERE community_id = $1 ORDER BY id";
+
+/* N entries over the last two years: three donations, then a payout smaller than they were. */
+static store_rc seed_ledger(store *s, int64_t cid, long n)
+{
+    static const char *const donors[] = {"李**", "匿名", "黄**", "陈**", "保利上城物业服务中心", "梁**", "何**"};
+    int64_t now = (int64_t)time(NULL), span = 730 * 86400;
+    store_rc rc = STORE_OK;
+    for (long i = 0; rc == STORE_OK && i < n;) {
+        arena *a = arena_new();
+        rc = store_begin(s);
+        for (long k = 0; rc == STORE_OK && k < 2000 && i < n; k++, i++) {
+            int out = i % 4 == 3;
+            int64_t fen = out ? 4000 + i % 7 * 500 : 2000 + i % 13 * 500, seq;
+            const char *bank = i % 8 < 4 ? "1001" : "1002";
+            struct entry_in e = {.kind = out ? "disbursement" : "donation", .memo = out ? "微心愿：生活物资" : "居民捐款",
+                                 .donor = out ? "" : donors[i % 7], .method = bank[3] == '1' ? "cash" : "wechat",
+                                 .created_by = "linli seed", .at = now - span + span * i / n, .n = 2};
+            e.p[0] = (struct posting){out ? "5101" : bank, fen, ""};
+            e.p[1] = (struct posting){out ? bank : "4101", -fen, ""};
+            rc = ledger_post(s, a, cid, &e, &seq);
+        }
+        if (rc == STORE_OK)
+            rc = store_commit(s);
+        arena_free(a);
+    }
+    return rc;
+}
+
+/* A benchmark account with one community role and a session written to out. */
+static store_rc seed_account(store *s, arena *a, int64_t cid, const char *login, const char *pw_hash, unsigned role,
+                             FILE *out, const char *kind, const char *extra, int64_t *id)
+{
+    int64_t now = (int64_t)time(NULL);
+    const char *token = crypto_token(a, 32), *csrf = crypto_token(a, 24);
+    store_rc rc = store_next_id(s, a, id);
+    if (rc == STORE_OK)
+        rc = store_exec(s, a, sql_seed_account, 5, (const char *[]){arena_i64(a, *id), login, login, pw_hash, arena_i64(a, now)}, NULL);
+    if (rc == STORE_OK)
+        rc = account_grant(s, a, *id, cid, role, 0);
+    if (rc == STORE_OK)
+        rc = store_exec(s, a, sql_seed_session, 5,
+                        (const char *[]){crypto_hash_hex(a, token), arena_i64(a, *id), csrf, arena_i64(a, now), arena_i64(a, now + 86400)}, NULL);
+    if (rc == STORE_OK)
+        fprintf(out, "%s %s %s%s%s\n", kind, token, csrf, extra ? " " : "", extra ? extra : "");
+    return rc;
+}
+
+/* n resident accounts, each verified for the open voting round as one registry person. */
+static store_rc seed_voters(store *s, int64_t cid, int n, const char *pw_hash, FILE *out)
+{
+    arena *a = arena_new();
+    const char *c = arena_i64(a, cid);
+    store_rows *round = NULL, *people = NULL;
+    store_rc rc = store_exec(s, a, sql_seed_round, 1, (const char *[]){c}, &round);
+    if (rc == STORE_OK && round->nrows == 0) {
+        fprintf(stderr, "linli seed: community %lld has no round in its voting phase\n", (long long)cid);
+        rc = STORE_ERROR;
+    }
+    if (rc == STORE_OK)
+        rc = store_exec(s, a, sql_seed_people, 2, (const char *[]){c, arena_i64(a, n)}, &people);
+    for (int i = 0; rc == STORE_OK && i < people->nrows; i += 2000) {
+        arena *b = arena_new();
+        rc = store_begin(s);
+        for (int k = i; rc == STORE_OK && k < i + 2000 && k < people->nrows; k++) {
+            int64_t id;
+            rc = seed_account(s, b, cid, arena_printf(b, "bench-voter-%d", k + 1), pw_hash, ROLE_RESIDENT, out, "voter", NULL, &id);
+            if (rc == STORE_OK)
+                rc = store_exec(s, b, sql_seed_voter, 5,
+                                (const char *[]){c, store_cell(round, 0, 0), arena_i64(b, id),
+                                                 arena_printf(b, "person:%s", store_cell(people, k, 0)), arena_i64(b, (int64_t)time(NULL))},
+                                NULL);
+        }
+        if (rc == STORE_OK)
+            rc = store_commit(s);
+        arena_free(b);
+    }
+    if (rc == STORE_OK && people->nrows < n)
+        fprintf(stderr, "linli seed: only %d people to verify as voters\n", people->nrows);
+    arena_free(a);
+    return rc;
+}
+
+/* Logins for n of the demo's volunteers (with their two years of shifts and hours). */
+static store_rc seed_volunteers(store *s, int64_t cid, int n, const char *pw_hash, FILE *out)
+{
+    arena *a = arena_new();
+    const char *c = arena_i64(a, cid);
+    store_rows *vols = NULL;
+    store_rc rc = store_begin(s);
+    if (rc == STORE_OK)
+        rc = store_exec(s, a, sql_seed_vols, 2, (const char *[]){c, arena_i64(a, n)}, &vols);
+    for (int i = 0; rc == STORE_OK && i < vols->nrows; i++) {
+        int64_t id;
+        rc = seed_account(s, a, cid, arena_printf(a, "bench-volunteer-%d", i + 1), pw_hash, ROLE_VOLUNTEER, out, "volunteer",
+                          store_cell(vols, i, 0), &id);
+        if (rc == STORE_OK)
+            rc = store_exec(s, a, sql_seed_vol_link, 3, (const char *[]){c, store_cell(vols, i, 0), arena_i64(a, id)}, NULL);
+    }
+    if (rc == STORE_OK)
+        rc = store_commit(s);
+    arena_free(a);
+    return rc;
+}
+
+/* n synthetic residents (another seed than the demo's) as the CSV that POST …/people/import takes. */
+static int seed_people_csv(store *s, int64_t cid, const char *path, int n)
+{
+    arena *a = arena_new();
+    store_rows *names = NULL;
+    FILE *f = NULL;
+    int rc = store_exec(s, a, sql_seed_compounds, 1, (const char *[]){arena_i64(a, cid)}, &names) == STORE_OK && names->nrows > 0 &&
+                     (f = fopen(path, "w")) ? 0 : -1;
+    if (f) {
+        fputs("姓名,性别,手机号,身份证号,小区,楼栋,房号\n", f);
+        for (int i = 0; i < n; i++) {
+            struct demo_person p;
+            demo_person_make(7u, (uint32_t)i, names->nrows, 12, &p);
+            fprintf(f, "%s,%s,%s,%s,%s,%d栋,%s\n", p.name, p.gender == 'M' ? "男" : "女", p.tags & DEMO_TAG_CHILD ? "" : p.phone,
+                    p.id_number, store_cell(names, p.compound, 0), p.building, p.room);
+        }
+        rc = fclose(f) == 0 ? 0 : -1;
+    }
+    arena_free(a);
+    return rc;
+}
+
+static int cmd_seed(int argc, char **argv)
+{
+    const char *c = opt(argc, argv, "--community"), *sessions = opt(argc, argv, "--sessions-out");
+    const char *ledger = opt(argc, argv, "--ledger"), *voters = opt(argc, argv, "--voters");
+    const char *vols = opt(argc, argv, "--volunteer-logins"), *csv = opt(argc, argv, "--people-csv");
+    const char *people = opt(argc, argv, "--people");
+    int64_t cid = c ? strtoll(c, NULL, 10) : 0;
+    if (cid <= 0 || ((voters || vols) && !sessions) || !(ledger || voters || vols || csv)) {
+        fprintf(stderr, "linli seed: --community ID is required, with at least one of --ledger, --voters, --volunteer-logins, "
+                        "--people-csv (and --sessions-out FILE with --voters or --volunteer-logins)\n");
+        return 2;
+    }
+    struct config cf;
+    config_read(argc, argv, &cf);
+    store *s = open_store(&cf, 1);
+    if (!s)
+        return 1;
+    char hash[128];
+    arena *a = arena_new();
+    FILE *out = NULL;
+    int rc = crypto_password_hash(crypto_token(a, 24), hash) == 0 ? 0 : 1;
+    if (rc)
+        fprintf(stderr, "linli seed: cannot hash a password (out of memory?)\n");
+    if (rc == 0 && ledger && (rc = seed_ledger(s, cid, atol(ledger)) == STORE_OK ? 0 : -1) == 0)
+        printf("linli seed: %ld ledger entries posted\n", atol(ledger));
+    if (rc == 0 && sessions && !(out = fopen(sessions, "w"))) {
+        fprintf(stderr, "linli seed: cannot write %s: %s\n", sessions, strerror(errno));
+        rc = 1;
+    }
+    if (rc == 0 && voters && (rc = seed_voters(s, cid, atoi(voters), hash, out) == STORE_OK ? 0 : -1) == 0)
+        printf("linli seed: verified voters with sessions in %s\n", sessions);
+    if (rc == 0 && vols && (rc = seed_volunteers(s, cid, atoi(vols), hash, out) == STORE_OK ? 0 : -1) == 0)
+        printf("linli seed: volunteer logins with sessions in %s\n", sessions);
+    if (rc < 0) { /* a store error (its message, unless it was reported where it happened) */
+        const char *msg = store_errmsg(s);
+        if (msg && *msg)
+            fprintf(stderr, "linli seed: %s\n", msg);
+        store_rollback(s);
+    }
+    if (out && fclose(out) != 0 && rc == 0)
+        rc = 1;
+    if (rc == 0 && csv && seed_people_csv(s, cid, csv, people ? atoi(people) : 40000) != 0) {
+        fprintf(stderr, "linli seed: cannot write %s, or the community has no compounds\n", csv);
+        rc = 1;
+    } else if (rc == 0 && csv)
+        printf("linli seed: people to import in %s\n", csv);
+    arena_free(a);
+    store_close(s);
+    return rc == 0 ? 0 : 1;
+}
+
 static int cmd_openapi(int argc, char **argv)
 {
     (void)argc;
@@ -653,6 +866,8 @@ static const char *const init_opts[] = {COMMON, "--demo!", "--residents", "--adm
 static const char *const common_opts[] = {COMMON, NULL};
 static const char *const backup_opts[] = {COMMON, "--out", NULL};
 static const char *const ledger_opts[] = {COMMON, "--community", NULL};
+static const char *const seed_opts[] = {COMMON, "--community", "--ledger", "--voters", "--volunteer-logins", "--sessions-out",
+                                        "--people-csv", "--people", NULL};
 static const char *const none_opts[] = {NULL};
 
 static const struct cmd commands[] = {
@@ -687,6 +902,16 @@ static const struct cmd commands[] = {
     {"backup", cmd_backup,
      "linli backup --out FILE\n\nAn online copy of the SQLite database (safe while serving). For PostgreSQL, use pg_dump.\n",
      backup_opts},
+    {"seed", cmd_seed,
+     "linli seed --community ID [--ledger N] [--voters N] [--volunteer-logins N] [--sessions-out FILE]\n"
+     "           [--people-csv FILE [--people N]]\n\n"
+     "Benchmark volumes for `make bench` (scripts/bench.sh) on a throw-away demo database; never on a real one.\n"
+     "  --ledger N            post N donations and payouts through the fund's chained ledger\n"
+     "  --voters N            N resident accounts, each verified for the open voting round as one registry person\n"
+     "  --volunteer-logins N  accounts for N of the demo's volunteers\n"
+     "  --sessions-out FILE   a session for each account made: lines \"voter TOKEN CSRF\", \"volunteer TOKEN CSRF ID\"\n"
+     "  --people-csv FILE     N synthetic residents (default 40000) as a CSV for POST .../people/import\n",
+     seed_opts},
     {"openapi", cmd_openapi, "linli openapi\n\nPrints the OpenAPI 3.1 document of the API.\n", none_opts},
     {"permissions", cmd_permissions, "linli permissions\n\nPrints the authorization matrix (Markdown).\n", none_opts},
     {"version", cmd_version, "linli version\n\nPrints the version.\n", none_opts},
@@ -704,6 +929,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    json_alloc_install(); /* before any JSON is made: jansson's allocator is fixed from then on */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -6,9 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-long fault_countdown;
-int fault_persistent;
-
 struct block {
     struct block *next;
     size_t used, size;
@@ -17,11 +14,26 @@ struct block {
 
 struct arena {
     struct block *head;
+    jmp_buf *oom; /* where to go when a block cannot be had, if set */
 };
 
 arena *arena_new(void)
 {
     return linli_calloc(1, sizeof(arena));
+}
+
+void arena_on_oom(arena *a, jmp_buf *to)
+{
+    a->oom = to;
+}
+
+void *arena_fail(arena *a)
+{
+    jmp_buf *to = a->oom;
+    a->oom = NULL; /* once: the recovery itself must not jump again */
+    if (to)
+        longjmp(*to, 1);
+    return NULL;
 }
 
 void arena_free(arena *a)
@@ -50,7 +62,7 @@ void *arena_alloc(arena *a, size_t size)
             want = size;
         struct block *nb = linli_malloc(sizeof(struct block) + want);
         if (!nb)
-            return NULL;
+            return arena_fail(a);
         nb->used = 0;
         nb->size = want;
         nb->next = a->head;

@@ -1,6 +1,7 @@
 /* The hash-chained audit log (see audit.h). The hash input is each field as length-prefixed
  * bytes, so no choice of field values can make two different rows hash alike. */
 #include "core/audit.h"
+#include "core/fault.h"
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,10 @@ store_rc audit_append(store *s, arena *a, int64_t community_id, int64_t actor_id
         return rc;
     int64_t seq = store_cell_i64(head, 0, 0) + 1;
     const char *prev = arena_strdup(a, store_cell(head, 0, 1));
-    char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    char *af = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    const char *b = before ? json_text(a, before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    const char *af = after ? json_text(a, after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if ((before && !b) || (after && !af))
+        return STORE_ERROR; /* out of memory: no row rather than a row that says less */
     p[1] = arena_i64(a, seq);
     p[2] = arena_i64(a, (int64_t)time(NULL));
     p[3] = actor_id ? arena_i64(a, actor_id) : NULL;
@@ -64,10 +67,8 @@ store_rc audit_append(store *s, arena *a, int64_t community_id, int64_t actor_id
     p[5] = action;
     p[6] = entity;
     p[7] = entity_id;
-    p[8] = b ? arena_strdup(a, b) : NULL;
-    p[9] = af ? arena_strdup(a, af) : NULL;
-    free(b);
-    free(af);
+    p[8] = b;
+    p[9] = af;
     char hash[65];
     row_hash(p, prev, hash);
     p[10] = prev;

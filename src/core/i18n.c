@@ -29,6 +29,7 @@ static const struct {
     {"import_empty", "导入文件为空或缺少表头", "The file is empty or has no header row"},
     {"import_no_name_column", "表头中没有“姓名”列", "The header has no name column"},
     {"csv_parse", "CSV 格式错误", "The CSV is malformed"},
+    {"csv_not_utf8", "文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”", "The file is not UTF-8: save it from Excel as “CSV UTF-8 (comma delimited)”"},
     /* field checks */
     {"required", "必填", "Required"},
     {"invalid_type", "类型不正确", "Wrong type"},
@@ -111,6 +112,7 @@ static const struct {
     {"reversal_of_reversal", "冲正分录不能再冲正", "A reversal cannot be reversed"},
     {"already_reversed", "该分录已被冲正", "This entry has been reversed already"},
     {"idempotency_key_reused", "该 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was used for another request"},
+    {"idempotency_key_chars", "Idempotency-Key 只能包含可打印的 ASCII 字符（空格到 ~）", "An Idempotency-Key has printable ASCII characters only (space to ~)"},
     {"invalid_earmark", "用途应为 general、wish 或 project（带编号）", "The earmark is general, wish or project (with an id)"},
     /* volunteers */
     {"not_a_volunteer", "您还不是本社区已审核通过的志愿者", "You are not an approved volunteer of this community"},

@@ -14,6 +14,31 @@ size_t utf8_length(const char *s)
     return n;
 }
 
+int validate_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (!s)
+        return -1;
+    int neg = *s == '-';
+    s += neg;
+    /* Accumulated as a magnitude, which may reach 2^63 for INT64_MIN. */
+    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (limit - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    int64_t x = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) : (int64_t)v;
+    if (x < min || x > max)
+        return -1;
+    *out = x;
+    return 0;
+}
+
 const char *validate_phone_code(const char *s)
 {
     switch (phone_validate(s)) {
@@ -115,14 +140,17 @@ static const char *check_one(const field_spec *f, const json_t *v)
 int validate_body(req *r, const field_spec *spec, const json_t *body, int partial, json_t **fields)
 {
     *fields = NULL;
+    int bad = 0;
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)body, key, v) {
         const field_spec *f = spec;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
-        if (!f->name)
+        if (!f->name) {
             field_error(r, fields, key, "unknown_field");
+            bad = 1;
+        }
     }
     for (const field_spec *f = spec; f->name; f++) {
         v = json_object_get(body, f->name);
@@ -132,8 +160,10 @@ int validate_body(req *r, const field_spec *spec, const json_t *body, int partia
             code = f->required && !partial ? "required" : NULL;
         else
             code = check_one(f, v);
-        if (code)
+        if (code) {
             field_error(r, fields, f->name, code);
+            bad = 1;
+        }
     }
-    return *fields ? -1 : 0;
+    return bad ? -1 : 0; /* not *fields: it is NULL when even the error could not be allocated */
 }

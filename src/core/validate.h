@@ -13,4 +13,9 @@ const char *validate_phone_code(const char *s);
 const char *validate_idnum_code(const char *s);
 /* Number of UTF-8 code points in s. */
 size_t utf8_length(const char *s);
+/* A whole number typed into a query string or a token: an optional '-', then decimal digits and
+ * nothing else (no spaces, no '+', no trailing text), within [min, max]. 0 with *out set, or -1
+ * (*out untouched). Unlike atoi and strtoll it never half-reads "5abc" nor wraps or clamps a
+ * number past the 64-bit range. */
+int validate_int(const char *s, int64_t min, int64_t max, int64_t *out);
 #endif

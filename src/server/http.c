@@ -3,6 +3,7 @@
  * arena (released once, when the request completes), the thread's database connection, the access
  * log, and a graceful stop on SIGTERM/SIGINT. */
 #include "server/http.h"
+#include "core/fault.h"
 #include "core/i18n.h"
 #include "server/reply.h"
 #include "server/router.h"
@@ -170,19 +171,48 @@ static void route_request(req *r)
         reply_error(r, 404, "not_found", NULL);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                                  const char *version, const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+/* A transaction must not outlive its request: one still open (its ROLLBACK failed, or a handler
+ * forgot) is rolled back here, and its write lock with it. */
+static void end_open_transaction(req *r)
 {
-    (void)cls;
-    (void)version;
+    if (r->db && store_in_transaction(r->db)) {
+        store_rollback(r->db);
+        r->in_tx = 0;
+    }
+}
+
+/* A request whose context could not be allocated: answered with a fixed 503, its body dropped. */
+static char no_context;
+
+static enum MHD_Result on_request_inner(struct MHD_Connection *conn, const char *url, const char *method,
+                                        const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
     req *r = *req_cls;
+    if (r == (req *)&no_context) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
     if (!r) {
         arena *a = arena_new();
         r = a ? arena_alloc(a, sizeof *r) : NULL;
         if (!r) {
             arena_free(a);
-            return MHD_NO;
+            static const char busy[] = "{\"error\":{\"code\":\"unavailable\",\"message\":\"out of memory\"}}";
+            struct MHD_Response *resp =
+                MHD_create_response_from_buffer(sizeof busy - 1, (void *)busy, MHD_RESPMEM_PERSISTENT);
+            if (!resp)
+                return MHD_NO;
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+            if (fault_enabled) {
+                char seen[64];
+                snprintf(seen, sizeof seen, "alloc=%ld io=%ld", fault_alloc.seen, fault_io.seen);
+                MHD_add_response_header(resp, "X-Linli-Fault-Seen", seen);
+            }
+            enum MHD_Result ret = MHD_queue_response(conn, 503, resp);
+            MHD_destroy_response(resp);
+            *req_cls = &no_context;
+            return ret;
         }
         memset(r, 0, sizeof *r);
         r->a = a;
@@ -250,7 +280,52 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (!r->status)
         router_handle(r);
+    end_open_transaction(r);
+    if (fault_enabled && r->fault_spec) {
+        r->fault_seen = arena_printf(r->a, "alloc=%ld io=%ld", fault_alloc.seen, fault_io.seen);
+        if (r->fault_seen)
+            reply_header(r, "X-Linli-Fault-Seen", r->fault_seen);
+    }
     return queue(conn, r, r->body_too_large);
+}
+
+/* Test runs with fault injection (LINLI_TEST_FAULTS=1): the header X-Linli-Fault arms the
+ * countdowns for this request only; they follow the request from call to call and are cleared in
+ * between, so nothing else on the thread is touched. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    (void)cls;
+    (void)version;
+    if (!fault_enabled)
+        return on_request_inner(conn, url, method, upload_data, upload_data_size, req_cls);
+    req *r = *req_cls;
+    const char *spec = NULL;
+    if (!r) {
+        spec = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Linli-Fault");
+        memset(&fault_alloc, 0, sizeof fault_alloc);
+        memset(&fault_io, 0, sizeof fault_io);
+        if (spec && fault_parse(spec, &fault_alloc, &fault_io) != 0)
+            spec = NULL;
+    } else if (r != (req *)&no_context) {
+        fault_alloc = r->fault_alloc;
+        fault_io = r->fault_io;
+    }
+    enum MHD_Result ret = on_request_inner(conn, url, method, upload_data, upload_data_size, req_cls);
+    r = *req_cls;
+    struct fault left_alloc = fault_alloc, left_io = fault_io;
+    memset(&fault_alloc, 0, sizeof fault_alloc);
+    memset(&fault_io, 0, sizeof fault_io);
+    if (r && r != (req *)&no_context) {
+        if (r->status)
+            end_open_transaction(r); /* again, now that nothing is made to fail */
+        if (spec)
+            r->fault_spec = spec;
+        r->fault_alloc = left_alloc;
+        r->fault_io = left_io;
+    }
+    return ret;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
@@ -258,8 +333,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     (void)cls;
     (void)conn;
     req *r = *req_cls;
-    if (!r)
+    if (!r || r == (req *)&no_context) {
+        *req_cls = NULL;
         return;
+    }
     if (!the_app->quiet) {
         struct timespec t1;
         clock_gettime(CLOCK_MONOTONIC, &t1);

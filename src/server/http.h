@@ -9,6 +9,7 @@
 #ifndef LINLI_HTTP_H
 #define LINLI_HTTP_H
 #include "core/arena.h"
+#include "core/fault.h"
 #include "core/crypto.h"
 #include "store/store.h"
 #include <jansson.h>
@@ -96,6 +97,9 @@ struct req {
     size_t body_len, body_cap;
     int body_too_large;
     size_t body_dropped; /* bytes of a refused body read and thrown away */
+    /* fault injection in test runs (core/fault.h): the countdowns between calls */
+    const char *fault_spec, *fault_seen;
+    struct fault fault_alloc, fault_io;
     struct timespec t0;
     const char *client_ip;
     /* set by the router */
@@ -104,6 +108,7 @@ struct req {
     int npv;
     json_t *in; /* the validated JSON body (borrowed from the request; freed at the end) */
     int in_tx;  /* a transaction is open (db_begin); replies on failure roll it back */
+    int retry;  /* the transaction failed in a way that running it again may cure (store_retryable) */
     int64_t account_id;        /* 0: nobody logged in */
     const char *login, *display_name, *csrf, *session_hash;
     unsigned global_roles;     /* ROLE_ADMIN, ROLE_DISTRICT_ADMIN */

@@ -1,6 +1,7 @@
 /* Responses (see reply.h). Bodies are malloc'd and handed to libmicrohttpd, which frees them:
  * nothing a response carries points into the request arena. */
 #include "server/reply.h"
+#include "core/fault.h"
 #include "core/audit.h"
 #include "core/export.h"
 #include "core/i18n.h"
@@ -20,6 +21,10 @@ void reply_json(req *r, unsigned status, json_t *body)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(body);
+    if (text && json_alloc_failed) { /* the document may lack a field (see core/fault.h) */
+        free(text);
+        text = NULL;
+    }
     if (!text) {
         /* Out of memory while rendering: a fixed body still keeps the envelope promise. */
         static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
@@ -31,12 +36,21 @@ void reply_json(req *r, unsigned status, json_t *body)
 
 void reply_error(req *r, unsigned status, const char *code, json_t *fields)
 {
+    /* A refusal for bad fields always names them; without them, they could not be allocated. */
+    if (status == 422 && strcmp(code, "validation_failed") == 0 && (!fields || json_object_size(fields) == 0)) {
+        status = 500;
+        code = "internal";
+    }
     json_t *err = json_pack("{s:s, s:s}", "code", code, "message", i18n_text(r->lang, code));
-    if (err && fields)
-        json_object_set_new(err, "fields", fields);
-    else
+    if (err && fields) {
+        if (json_object_set_new(err, "fields", fields) != 0) {
+            json_decref(err); /* a refusal that cannot say why becomes a 500 below */
+            err = NULL;
+        }
+    } else
         json_decref(fields);
-    reply_json(r, status, json_pack("{s:o*}", "error", err));
+    /* Out of memory: reply_json answers its fixed 500 for a NULL body. */
+    reply_json(r, status, err ? json_pack("{s:o}", "error", err) : NULL);
 }
 
 void reply_empty(req *r, unsigned status)
@@ -182,8 +196,10 @@ int db_commit(req *r)
 
 void db_fail(req *r, store_rc rc)
 {
+    int again = rc == STORE_BUSY && store_retryable(r->db); /* asked before the rollback */
     store_rollback(r->db);
     r->in_tx = 0;
+    r->retry = again;
     reply_store_error(r, rc);
 }
 

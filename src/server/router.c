@@ -3,9 +3,13 @@
 #include "server/router.h"
 #include "auth/roles.h"
 #include "auth/session.h"
+#include "core/fault.h"
 #include "core/validate.h"
 #include "server/reply.h"
 #include <microhttpd.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 
@@ -103,7 +107,7 @@ static int content_type_is(req *r, const char *want)
     return ct && strncasecmp(ct, want, strlen(want)) == 0;
 }
 
-void router_handle(req *r)
+static void handle(req *r)
 {
     const route *rt = r->route;
     int npv = 0;
@@ -157,17 +161,63 @@ void router_handle(req *r)
         }
         json_error_t jerr;
         r->in = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        /* jansson can lose bytes of a string when an allocation fails while lexing and still
+         * return a document, so any failed allocation during the parse spoils it. */
+        if (json_alloc_failed || (!r->in && json_error_code(&jerr) == json_error_out_of_memory)) {
+            json_decref(r->in);
+            r->in = NULL;
+            reply_error(r, 500, "internal", NULL);
+            return;
+        }
         if (!r->in || !json_is_object(r->in)) {
             reply_error(r, 400, "invalid_json", NULL);
             return;
         }
         json_t *fields = NULL;
         if (validate_body(r, rt->body, r->in, strcmp(r->method, "PATCH") == 0, &fields) != 0) {
-            reply_error(r, 422, "validation_failed", fields);
+            /* Refused; without the reasons only when they could not be allocated. */
+            int told = fields && json_object_size(fields) > 0;
+            reply_error(r, told ? 422 : 500, told ? "validation_failed" : "internal", fields);
             return;
         }
     }
-    rt->fn(r);
+    /* A transaction PostgreSQL aborted as a serialization failure or deadlock is run again, up to
+     * three times in all, after a short random pause; its answer so far is thrown away. Handlers
+     * that keep files (raw bodies) are not run twice. */
+    for (int attempt = 1;; attempt++) {
+        r->retry = 0;
+        rt->fn(r);
+        if (!r->retry || attempt == 3 || (rt->flags & R_RAW_BODY))
+            break;
+        free(r->resp);
+        r->resp = NULL;
+        r->resp_len = 0;
+        r->static_body = NULL;
+        r->ctype = NULL;
+        r->status = 0;
+        r->nhdr = 0;
+        uint32_t pause = randombytes_uniform(5000) + 1000u * (uint32_t)attempt;
+        usleep(pause);
+    }
     if (!r->status)
         reply_error(r, 500, "internal", NULL);
+}
+
+void router_handle(req *r)
+{
+    /* The recovery point for running out of memory in the arena (see arena_on_oom): whatever the
+     * request was doing is abandoned, its transaction rolled back, and it answers 500. */
+    jmp_buf oom;
+    if (setjmp(oom)) {
+        if (r->in_tx) {
+            store_rollback(r->db);
+            r->in_tx = 0;
+        }
+        reply_error(r, 500, "internal", NULL);
+        return;
+    }
+    json_alloc_failed = 0; /* from here on, one failed JSON allocation spoils the request */
+    arena_on_oom(r->a, &oom);
+    handle(r);
+    arena_on_oom(r->a, NULL);
 }

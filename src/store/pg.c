@@ -1,7 +1,12 @@
 /* The PostgreSQL engine of the storage seam (libpq). Statements are prepared once per connection
- * under a generated name, keyed by the address of their text; parameters travel as text. A lost
- * connection is reset and, outside a transaction, the statement retried once, so linli reconnects
- * by itself after the database server restarts. */
+ * under a generated name, keyed by the address of their text; parameters travel as text.
+ *
+ * A lost connection (the database server restarted, or is down) is reset on the next statement:
+ * outside a transaction the statement is then retried once, and a BEGIN always is, so linli
+ * reconnects by itself. A statement inside a transaction is not retried — the transaction died
+ * with the old session — and while the server cannot be reached every statement fails at once.
+ * Both report STORE_BUSY, which the HTTP layer answers 503 unavailable: the request may be sent
+ * again, and the next one on this connection tries to reconnect. */
 #include "store/store.h"
 #include "core/fault.h"
 #include <libpq-fe.h>
@@ -16,6 +21,8 @@ struct pg_store {
     PGconn *conn;
     int next_name;
     int in_tx;
+    int lost; /* the connection was found lost and has not come back yet (for the log) */
+    int retryable; /* the last statement failed as a serialization failure or deadlock */
     struct {
         const char *key;
         int name;
@@ -37,7 +44,11 @@ static store_rc pg_open(const char *url, store **out, char *err, size_t errlen)
         return STORE_ERROR;
     }
     s->base.engine = &store_engine_pg;
-    s->conn = PQconnectdb(url);
+    /* A default connect_timeout (a value in the URL wins): a reconnect to an unreachable host must
+     * not hold a server thread for the minutes of a TCP time-out. */
+    const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const values[] = {"5", url, NULL};
+    s->conn = PQconnectdbParams(keys, values, 1);
     if (PQstatus(s->conn) != CONNECTION_OK) {
         snprintf(err, errlen, "cannot connect to PostgreSQL: %s", PQerrorMessage(s->conn));
         PQfinish(s->conn);
@@ -59,9 +70,11 @@ static void pg_close(store *base)
 static store_rc result_rc(struct pg_store *s, PGresult *res)
 {
     ExecStatusType st = PQresultStatus(res);
+    s->retryable = 0;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return STORE_OK;
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    s->retryable = state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0);
     snprintf(s->err, sizeof s->err, "%s", PQresultErrorMessage(res));
     if (state && strncmp(state, "23", 2) == 0)
         return STORE_CONSTRAINT;
@@ -72,13 +85,31 @@ static store_rc result_rc(struct pg_store *s, PGresult *res)
     return STORE_ERROR;
 }
 
-/* After a reset every prepared statement is gone with the old session. */
+/* Resets a lost connection. After a reset every prepared statement is gone with the old session,
+ * and so is any transaction. 1 when the connection works again. Only the changes of state are
+ * logged (lost, back), not every failed attempt while the server is down. */
 static int reconnect(struct pg_store *s)
 {
+    if (!s->lost) {
+        fprintf(stderr, "linli: lost the connection to PostgreSQL; reconnecting\n");
+        s->lost = 1;
+    }
     PQreset(s->conn);
     memset(s->cache, 0, sizeof s->cache);
     s->in_tx = 0;
-    return PQstatus(s->conn) == CONNECTION_OK;
+    if (PQstatus(s->conn) != CONNECTION_OK)
+        return 0;
+    fprintf(stderr, "linli: reconnected to PostgreSQL\n");
+    s->lost = 0;
+    return 1;
+}
+
+/* A statement that failed because the connection is gone: STORE_BUSY, keeping libpq's reason. */
+static store_rc connection_lost(struct pg_store *s)
+{
+    const char *why = PQerrorMessage(s->conn);
+    snprintf(s->err, sizeof s->err, "no connection to PostgreSQL: %s", why && *why ? why : "connection lost");
+    return STORE_BUSY;
 }
 
 static int statement_name(struct pg_store *s, const char *sql, char name[24], store_rc *rc)
@@ -120,11 +151,14 @@ static store_rc pg_exec(store *base, arena *a, const char *sql, int nparams, con
             res = PQexecPrepared(s->conn, name, nparams, params, NULL, NULL, 0);
             rc = result_rc(s, res);
         }
-        if (rc == STORE_ERROR && PQstatus(s->conn) == CONNECTION_BAD && !s->in_tx && attempt == 0) {
+        if (rc != STORE_OK && PQstatus(s->conn) == CONNECTION_BAD) {
             PQclear(res);
-            if (reconnect(s))
+            if (out)
+                *out = NULL;
+            /* A connection found lost inside a transaction is reset by the next BEGIN. */
+            if (!s->in_tx && attempt == 0 && reconnect(s))
                 continue;
-            return STORE_ERROR;
+            return connection_lost(s);
         }
         if (rc != STORE_OK || !out) {
             PQclear(res);
@@ -162,19 +196,37 @@ static store_rc pg_exec_script(store *base, const char *sql)
     struct pg_store *s = (struct pg_store *)base;
     int is_begin = strncmp(sql, "BEGIN", 5) == 0;
     int is_end = strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0;
-    if (is_begin && PQstatus(s->conn) == CONNECTION_BAD && !reconnect(s)) {
-        snprintf(s->err, sizeof s->err, "%s", PQerrorMessage(s->conn));
-        return STORE_ERROR;
+    for (int attempt = 0;; attempt++) {
+        if (is_begin && PQstatus(s->conn) == CONNECTION_BAD && !reconnect(s))
+            return connection_lost(s);
+        PGresult *res = PQexec(s->conn, sql);
+        store_rc rc = result_rc(s, res);
+        PQclear(res);
+        if (is_end)
+            s->in_tx = 0;
+        if (rc != STORE_OK && PQstatus(s->conn) == CONNECTION_BAD) {
+            /* A BEGIN on a connection that died while idle has started nothing: try it once more
+             * on a new one. A COMMIT cut off is not retried: whether it took is unknown, and the
+             * caller answers 503, so a client retries with its Idempotency-Key. */
+            if (is_begin && attempt == 0)
+                continue;
+            return connection_lost(s);
+        }
+        if (is_begin && rc == STORE_OK)
+            s->in_tx = 1;
+        return rc;
     }
-    PGresult *res = PQexec(s->conn, sql);
-    store_rc rc = result_rc(s, res);
-    PQclear(res);
-    if (is_begin && rc == STORE_OK)
-        s->in_tx = 1;
-    if (is_end)
-        s->in_tx = 0;
-    return rc;
 }
+
+/* Whether libpq sees a transaction open (or failed and not yet ended) on the connection; a lost
+ * connection has none. */
+static int pg_in_transaction(store *base)
+{
+    PGTransactionStatusType t = PQtransactionStatus(((struct pg_store *)base)->conn);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+static int pg_retryable(store *base) { return ((struct pg_store *)base)->retryable; }
 
 static const char *pg_errmsg(store *base) { return ((struct pg_store *)base)->err; }
 
@@ -186,4 +238,6 @@ const struct store_engine store_engine_pg = {
     .exec_script = pg_exec_script,
     .errmsg = pg_errmsg,
     .begin_sql = "BEGIN ISOLATION LEVEL READ COMMITTED",
+    .in_transaction = pg_in_transaction,
+    .retryable = pg_retryable,
 };

@@ -138,6 +138,7 @@ static store_rc sq_exec(store *base, arena *a, const char *sql, int nparams, con
         snprintf(s->err, sizeof s->err, "prepare: %s", rc == -1 ? "statement cache full" : sqlite3_errmsg(s->db));
         return map_rc(rc) == STORE_OK ? STORE_ERROR : map_rc(rc);
     }
+    sqlite3_reset(st); /* in case a request was abandoned mid-statement (out of memory) */
     for (int i = 0; i < nparams; i++) {
         rc = params[i] ? sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC)
                        : sqlite3_bind_null(st, i + 1);
@@ -187,8 +188,15 @@ static store_rc sq_exec(store *base, arena *a, const char *sql, int nparams, con
         for (int j = 0; j < rows->ncols; j++) {
             const unsigned char *t = sqlite3_column_text(st, j);
             char **cell = &rows->cells[(size_t)rows->nrows * (size_t)rows->ncols + (size_t)j];
+            /* NULL text from a value that is not NULL: the conversion ran out of memory. */
+            if (!t && sqlite3_column_type(st, j) != SQLITE_NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
             *cell = t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, j)) : NULL;
         }
+        if (rc != SQLITE_OK)
+            break;
         rows->nrows++;
     }
     if (rc != SQLITE_OK)
@@ -204,6 +212,13 @@ static store_rc sq_exec_script(store *base, const char *sql)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     char *msg = NULL;
+    /* A transaction still open here means an earlier ROLLBACK failed (out of memory, say): end it
+     * now, before the new one, rather than refuse every request on this connection. */
+    if (strncmp(sql, "BEGIN", 5) == 0 && !sqlite3_get_autocommit(s->db) &&
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(s->err, sizeof s->err, "a transaction left open could not be rolled back");
+        return STORE_ERROR;
+    }
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         snprintf(s->err, sizeof s->err, "%s", msg ? msg : sqlite3_errstr(rc));
@@ -211,6 +226,8 @@ static store_rc sq_exec_script(store *base, const char *sql)
     }
     return map_rc(rc);
 }
+
+static int sq_in_transaction(store *base) { return !sqlite3_get_autocommit(((struct sqlite_store *)base)->db); }
 
 static const char *sq_errmsg(store *base) { return ((struct sqlite_store *)base)->err; }
 
@@ -246,4 +263,5 @@ const struct store_engine store_engine_sqlite = {
     .exec_script = sq_exec_script,
     .errmsg = sq_errmsg,
     .begin_sql = "BEGIN IMMEDIATE",
+    .in_transaction = sq_in_transaction,
 };

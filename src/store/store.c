@@ -48,6 +48,10 @@ void store_rollback(store *s)
     (void)s->engine->exec_script(s, "ROLLBACK");
 }
 
+int store_retryable(store *s) { return s->engine->retryable ? s->engine->retryable(s) : 0; }
+
+int store_in_transaction(store *s) { return s->engine->in_transaction ? s->engine->in_transaction(s) : 0; }
+
 store_rc store_query_i64(store *s, arena *a, const char *sql, int nparams, const char *const *params,
                          int64_t *value, int *found)
 {

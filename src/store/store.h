@@ -14,7 +14,8 @@
 typedef enum {
     STORE_OK = 0,
     STORE_CONSTRAINT, /* a unique, foreign-key or check constraint refused the write */
-    STORE_BUSY,       /* a lock or serialization conflict: the transaction may be retried */
+    STORE_BUSY,       /* a lock or serialization conflict, or the connection to the database lost: the
+                       * client may send the request again (503); see store_retryable */
     STORE_FULL,       /* the disk is full: nothing was written */
     STORE_ERROR,      /* anything else; the message is in store_errmsg */
 } store_rc;
@@ -43,6 +44,8 @@ struct store_engine {
     store_rc (*exec_script)(store *s, const char *sql);
     const char *(*errmsg)(store *s);
     const char *begin_sql; /* the statement that starts a write transaction */
+    int (*in_transaction)(store *s); /* NULL: the engine cannot tell (taken as no) */
+    int (*retryable)(store *s);      /* NULL: never (see store_retryable) */
 };
 
 struct store {
@@ -63,6 +66,13 @@ store_rc store_exec_script(store *s, const char *sql);
 store_rc store_begin(store *s);
 store_rc store_commit(store *s);
 void store_rollback(store *s);
+/* Nonzero while a transaction is open on the connection. After every request the server rolls
+ * back one left open (a ROLLBACK that itself failed, out of memory say), so no lock outlives it. */
+int store_in_transaction(store *s);
+/* Nonzero when the last failure was one the whole transaction may simply be run again for: on
+ * PostgreSQL a serialization failure (40001) or a deadlock (40P01). SQLite never says so: its
+ * writers queue on BEGIN IMMEDIATE and its busy time-out has already waited. */
+int store_retryable(store *s);
 /* The next value of the one id sequence every table draws from. Inside a transaction. */
 store_rc store_next_id(store *s, arena *a, int64_t *id);
 

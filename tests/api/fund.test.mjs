@@ -86,6 +86,20 @@ test('donations: cash into the balance, in kind kept apart, donors masked in pub
   assert.equal((await admin.post(`${C}/fund/donations`, { amount_fen: 5, method: 'in_kind' })).data.error.fields.item, '必填');
 });
 
+test('the home page balance and the ledger total follow each new entry (both are read from the chain head)', async () => {
+  for (const amount of [700, 1300]) {
+    const home0 = (await admin.get(C)).data.stats.fund_balance_fen;
+    const total0 = (await pub().get(`${C}/fund/entries?limit=1`)).data.total;
+    assert.equal(home0, await balance());
+    const d = await admin.post(`${C}/fund/donations`, { amount_fen: amount, method: 'cash', donor_name: '赵六' });
+    assert.equal(d.status, 201, d.text);
+    assert.equal((await admin.get(C)).data.stats.fund_balance_fen, home0 + amount);
+    const e = (await pub().get(`${C}/fund/entries?limit=1`)).data;
+    assert.equal(e.total, total0 + 1);
+    assert.equal(e.total, d.data.seq);
+  }
+});
+
 test('the store refuses an entry that does not balance, and any update or delete', async () => {
   const seq = (await pub().get(`${C}/fund`)).data.entries + 1;
   const cid = srv.communityId;
@@ -150,6 +164,15 @@ test('a retried request with the same Idempotency-Key posts once', async () => {
   assert.equal((await pub().get(`${C}/fund`)).data.entries, before + 1);
   const other = await admin.post(`${C}/fund/disbursements`, { amount_fen: 1, from: 'cash', expense: 'wishes', memo: 'x' }, { headers });
   assert.equal(other.status, 422);
+  // A key is 1–100 printable ASCII characters; anything else is a field error, and nothing posts
+  // (a byte past ASCII once made PostgreSQL answer 500).
+  for (const [key, message] of [['', '必填'], ['x'.repeat(101), '内容过长'], ['tab\there', /ASCII/], ['caf\u00e9', /ASCII/]]) {
+    const r = await admin.post(`${C}/fund/donations`, body, { headers: { 'Idempotency-Key': key } });
+    assert.equal(r.status, 422, JSON.stringify(key));
+    assert.match(r.data.error.fields['Idempotency-Key'], message instanceof RegExp ? message : new RegExp(message));
+  }
+  assert.equal((await pub().get(`${C}/fund`)).data.entries, before + 1);
+  assert.equal((await admin.get(`${C}/fund/report?year=2024abc`)).status, 422);
 });
 
 test('restricted money is spent only on its purpose, and the balance never goes below zero', async () => {

@@ -11,9 +11,8 @@ export const BIN = process.env.LINLI_BIN || join(root, 'build/linli');
 export const BACKEND = process.env.LINLI_TEST_BACKEND || 'sqlite';
 let dbCounter = 0;
 
-function freshDatabase(dir) {
+function freshDatabase(dir, admin = process.env.LINLI_TEST_PG_ADMIN) {
   if (BACKEND === 'sqlite') return `sqlite:${join(dir, 'linli.db')}`;
-  const admin = process.env.LINLI_TEST_PG_ADMIN;
   if (!admin) throw new Error('LINLI_TEST_PG_ADMIN is not set (tests/pg.sh sets it)');
   const name = `linli_api_${process.pid}_${dbCounter++}`;
   const r = spawnSync('psql', ['-q', admin, '-c', `DROP DATABASE IF EXISTS ${name}`, '-c', `CREATE DATABASE ${name}`]);
@@ -21,10 +20,31 @@ function freshDatabase(dir) {
   return admin.replace(/\/[^/]*$/, `/${name}`);
 }
 
-export async function startServer({ residents = 200, webDir = join(root, 'web/dist'), dir = mkdtempSync(join(tmpdir(), 'linli-api-')) } = {}) {
+// Spawns `linli serve` on a free port; resolves when it says where it serves.
+async function serve(env, webDir, serveArgs = []) {
+  const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--web-dir', webDir, ...serveArgs], { env });
+  const out = { stdout: '', stderr: '' };
+  proc.stderr.on('data', (d) => { out.stderr += d; });
+  const exited = new Promise((ok) => proc.on('exit', (code, signal) => ok({ code, signal })));
+  const base = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`linli serve did not start: ${out.stderr}`)), 20000);
+    proc.stdout.on('data', (d) => {
+      out.stdout += d;
+      const m = /serving on (http:\/\/[\d.]+:\d+)/.exec(out.stdout);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    proc.on('exit', (code) => fail(new Error(`linli serve exited (${code}): ${out.stderr}`)));
+  });
+  return { proc, base, exited, out };
+}
+
+// pgAdmin: the PostgreSQL server to create the database on (default LINLI_TEST_PG_ADMIN).
+// serveArgs: more options for `linli serve` (e.g. ['--threads', '8']).
+export async function startServer({ residents = 200, webDir = join(root, 'web/dist'), dir = mkdtempSync(join(tmpdir(), 'linli-api-')),
+  pgAdmin, serveArgs = [] } = {}) {
   const password = 'test-admin-pass-1';
   writeFileSync(join(dir, 'pw'), password + '\n');
-  const db = freshDatabase(dir);
+  const db = freshDatabase(dir, pgAdmin);
   // The server's clock can be moved forward by writing seconds into this file (see src/core/clock.h).
   const clockFile = join(dir, 'clock');
   writeFileSync(clockFile, '0');
@@ -33,22 +53,10 @@ export async function startServer({ residents = 200, webDir = join(root, 'web/di
   const init = cli(['init', '--demo', '--residents', String(residents), '--admin-password-file', join(dir, 'pw')]);
   if (init.status !== 0) throw new Error(`linli init failed: ${init.stderr}${init.stdout}`);
   const communityId = Number(/community (\d+)/.exec(init.stdout)[1]);
-  const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--web-dir', webDir], { env });
-  let stdout = '', stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const base = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`linli serve did not start: ${stderr}`)), 20000);
-    proc.stdout.on('data', (d) => {
-      stdout += d;
-      const m = /serving on (http:\/\/[\d.]+:\d+)/.exec(stdout);
-      if (m) { clearTimeout(timer); ok(m[1]); }
-    });
-    proc.on('exit', (code) => fail(new Error(`linli serve exited (${code}): ${stderr}`)));
-  });
-  const exited = new Promise((ok) => proc.on('exit', (code, signal) => ok({ code, signal })));
+  let cur = await serve(env, webDir, serveArgs);
   return {
-    base, dir, db, env, cli, password, communityId, proc,
-    log: () => stdout,
+    base: cur.base, dir, db, env, cli, password, communityId, proc: cur.proc,
+    log: () => cur.out.stdout,
     setClock: (seconds) => writeFileSync(clockFile, String(seconds)),
     // Runs SQL straight on the database, as someone with the file or a database login could.
     sql(text) {
@@ -57,12 +65,24 @@ export async function startServer({ residents = 200, webDir = join(root, 'web/di
       if (r.status !== 0) throw new Error(`sql: ${r.stderr}`);
       return r.stdout.trim();
     },
-    stderr: () => stderr,
+    stderr: () => cur.out.stderr,
     async stop({ keepDir = false } = {}) {
-      proc.kill('SIGTERM');
-      const r = await exited;
+      cur.proc.kill('SIGTERM');
+      const r = await cur.exited;
       if (!keepDir) rmSync(dir, { recursive: true, force: true });
-      return { ...r, stderr };
+      return { ...r, stderr: cur.out.stderr };
+    },
+    // Kills the server (SIGKILL: a crash) and waits until it is gone; the data stays.
+    async kill(signal = 'SIGKILL') {
+      cur.proc.kill(signal);
+      return cur.exited;
+    },
+    // Starts the server again on the same data, on a new port: base and proc change.
+    async restart() {
+      cur = await serve(env, webDir, serveArgs);
+      this.base = cur.base;
+      this.proc = cur.proc;
+      return cur.base;
     },
   };
 }

@@ -145,6 +145,13 @@ test('CSV import keeps good rows and reports each bad one with its line', async 
   const noHeader = await admin.req('POST', `${C}/people/import`, { body: 'a,b\r\n1,2\r\n', headers: { 'Content-Type': 'text/csv' } });
   assert.equal(noHeader.status, 422);
   assert.equal(noHeader.data.error.code, 'import_no_name_column');
+  // A file saved as GBK is refused as a whole, saying so, instead of storing bytes that are not text.
+  const gbk = Buffer.concat([Buffer.from('姓名\n'), Buffer.from([0xd5, 0xc5, 0xc8, 0xfd, 0x0a])]);
+  const notUtf8 = await admin.req('POST', `${C}/people/import`, { body: gbk, headers: { 'Content-Type': 'text/csv' } });
+  assert.equal(notUtf8.status, 400);
+  assert.equal(notUtf8.data.error.code, 'csv_not_utf8');
+  assert.equal((await admin.get(`${C}/people?limit=1`)).data.total, before + 2);
+  assert.equal((await admin.get(`${C}/people?compound_id=99999999999999999999`)).status, 422);
 });
 
 test('lists export as CSV (for Excel) and XLSX', async () => {

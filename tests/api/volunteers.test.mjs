@@ -177,6 +177,9 @@ test('QR check-in and check-out: a double scan counts once, an expired or forged
   assert.equal((await scan()).data.state, 'already_checked_in');
   const forged = qr.data.token.replace(/.$/, (ch) => (ch === '0' ? '1' : '0'));
   assert.equal((await scan(forged)).data.error.code, 'qr_invalid');
+  // Only the token exactly as minted: not with text after it, nor with a number written another way.
+  assert.equal((await scan(`${qr.data.token} x`)).data.error.code, 'qr_invalid');
+  assert.equal((await scan(`0${qr.data.token}`)).data.error.code, 'qr_invalid');
   srv.setClock(2 * 86400 + 3600);
   assert.equal((await scan()).data.error.code, 'qr_expired');
   const fresh = await admin.get(`${C}/shifts/${s.id}/qr`);
@@ -187,6 +190,9 @@ test('QR check-in and check-out: a double scan counts once, an expired or forged
   srv.setClock(0);
   const hours = await admin.get(`${C}/hours?volunteer_id=${vols.v5.id}`);
   assert.equal(hours.data.total, 1);
+  // A number in the query is a number, all of it (PostgreSQL once answered 500 to "5abc").
+  assert.equal((await admin.get(`${C}/hours?volunteer_id=${vols.v5.id}abc`)).status, 422);
+  assert.equal((await admin.get(`${C}/volunteers/awards?year=4294969320`)).data.error.fields.year, '年份不正确');
   assert.equal(hours.data.items[0].minutes, 70);
   assert.equal(hours.data.items[0].status, 'pending');
   assert.equal(hours.data.items[0].organiser, '文华社区居委会');

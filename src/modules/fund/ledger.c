@@ -3,6 +3,7 @@
  * in line order, and the previous entry's hash; the hash is SHA-256 of that text, hex. Everything
  * in it is public, so a browser can recompute the chain from GET …/fund/entries with Web Crypto. */
 #include "modules/fund/fund.h"
+#include "core/fault.h"
 #include "core/clock.h"
 #include "server/reply.h"
 #include <sodium.h>
@@ -228,13 +229,25 @@ static const char sql_idem_get[] = "SELECT route, status, body FROM idempotency 
 static const char sql_idem_put[] =
     "INSERT INTO idempotency (community_id, idem_key, route, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 
+const char *idem_key_check(const char *key)
+{
+    if (!key || !*key)
+        return "required";
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)key; *c; c++, n++)
+        if (*c < 0x20 || *c > 0x7E)
+            return "idempotency_key_chars";
+    return n > IDEM_KEY_MAX ? "too_long" : NULL;
+}
+
 int idem_replay(req *r)
 {
     const char *key = req_header(r, "Idempotency-Key");
     if (!key)
         return 0;
-    if (!*key || strlen(key) > 100) {
-        reply_field(r, "Idempotency-Key", "too_long");
+    const char *code = idem_key_check(key);
+    if (code) {
+        reply_field(r, "Idempotency-Key", code);
         return 1;
     }
     store_rows *rows = NULL;
@@ -262,6 +275,10 @@ int idem_store(req *r, unsigned status, const json_t *body)
     if (!key)
         return 0;
     char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    if (!text || json_alloc_failed) { /* out of memory: no answer to keep, so no write either */
+        free(text);
+        return reply_fail(r, 500, "internal", NULL);
+    }
     const char *p[6] = {arena_i64(r->a, r->community_id), key, r->url, arena_i64(r->a, status), arena_strdup(r->a, text),
                         arena_i64(r->a, clock_now())};
     free(text);

@@ -5,6 +5,7 @@
  * the selection within the budget; tranches paid through the fund. Scores are kept in thousandths
  * of a point (integers), so that the formula is exact and the same on every engine. */
 #include "auth/roles.h"
+#include "core/fault.h"
 #include "core/clock.h"
 #include "modules/fund/fund.h"
 #include "modules/grants/grants.h"
@@ -138,7 +139,7 @@ static void round_create(req *r)
     if (rule_in && strcmp(rule_in, "knapsack") == 0 && I("knapsack_fen", 0) <= 0)
         return (void)reply_field(r, "knapsack_fen", "must_be_positive");
     json_t *rubric = json_object_get(in, "rubric");
-    char *rubric_text = NULL;
+    const char *rubric_text = NULL;
     if (rubric) {
         int64_t wsum = 0;
         size_t i;
@@ -150,12 +151,10 @@ static void round_create(req *r)
         }
         if (wsum != 100 || json_array_size(rubric) == 0)
             return (void)reply_field(r, "rubric", "invalid_rubric");
-        rubric_text = json_dumps(rubric, JSON_COMPACT);
+        rubric_text = json_text(r->a, rubric, JSON_COMPACT);
     }
-    if (db_begin(r) != 0) {
-        free(rubric_text);
+    if (db_begin(r) != 0)
         return;
-    }
     int64_t id;
     store_rc rc = store_next_id(r->db, r->a, &id);
     const char *rule = json_string_value(json_object_get(in, "voting_rule"));
@@ -163,10 +162,9 @@ static void round_create(req *r)
     const char *p[17] = {cid_of(r), arena_i64(r->a, id), json_string_value(json_object_get(in, "name")), arena_i64(r->a, budget),
                          arena_i64(r->a, max_award), arena_i64(r->a, sub), arena_i64(r->a, vo), arena_i64(r->a, vc), rule ? rule : "single",
                          arena_i64(r->a, I("approval_k", 1)), arena_i64(r->a, ew), arena_i64(r->a, pw), arena_i64(r->a, I("min_expert", 60)),
-                         rubric_text ? arena_strdup(r->a, rubric_text) : default_rubric, arena_i64(r->a, clock_now()),
+                         rubric_text ? rubric_text : default_rubric, arena_i64(r->a, clock_now()),
                          arena_i64(r->a, I("knapsack_fen", 0)), pay_from ? pay_from : "bank"};
 #undef I
-    free(rubric_text);
     if (rc != STORE_OK)
         return db_fail(r, rc);
     store_rows *rows = NULL;
@@ -292,13 +290,12 @@ static void proposal_create(req *r)
     if (rc != STORE_OK)
         return db_fail(r, rc);
     json_t *budget_lines = json_object_get(in, "budget_lines");
-    char *lines = budget_lines ? json_dumps(budget_lines, JSON_COMPACT) : strdup("[]");
+    const char *lines = budget_lines ? json_text(r->a, budget_lines, JSON_COMPACT) : "[]";
 #define STR(k) str_or(in, k, "")
     const char *p[12] = {cid_of(r), arena_i64(r->a, id), store_cell(round, 0, 0), arena_i64(r->a, org), STR("title"), STR("summary"),
-                         STR("plan"), STR("beneficiaries"), arena_strdup(r->a, lines), arena_i64(r->a, requested), arena_i64(r->a, r->account_id),
+                         STR("plan"), STR("beneficiaries"), lines, arena_i64(r->a, requested), arena_i64(r->a, r->account_id),
                          arena_i64(r->a, clock_now())};
 #undef STR
-    free(lines);
     store_rows *rows = NULL;
     if (q_exec(r, sql_proposal_insert, 12, p, NULL) != 0 || q_exec(r, sql_proposal, 3, (const char *[]){p[0], p[2], p[1]}, &rows) != 0)
         return;
@@ -344,12 +341,11 @@ static void proposal_update(req *r)
         json_decref(before);
         return (void)reply_field(r, "requested_fen", sum && sum != requested ? "budget_lines_sum" : "over_max_award");
     }
-    char *text = json_dumps(lines, JSON_COMPACT);
+    const char *text = json_text(r->a, lines, JSON_COMPACT);
 #define STR(k) str_or(in, k, json_string_value(json_object_get(before, k)))
-    const char *p[9] = {key[0], key[1], key[2], STR("title"), STR("summary"), STR("plan"), STR("beneficiaries"), arena_strdup(r->a, text),
+    const char *p[9] = {key[0], key[1], key[2], STR("title"), STR("summary"), STR("plan"), STR("beneficiaries"), text,
                         arena_i64(r->a, requested)};
 #undef STR
-    free(text);
     if (q_exec(r, sql_proposal_update, 9, p, NULL) != 0 || q_exec(r, sql_proposal, 3, key, &rows) != 0) {
         json_decref(before);
         return;
@@ -499,13 +495,12 @@ static void score_put(req *r)
     json_decref(rubric);
     if (fields)
         return (void)reply_fail(r, 422, "validation_failed", fields);
-    char *text = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS);
+    const char *text = json_text(r->a, scores, JSON_COMPACT | JSON_SORT_KEYS);
     const char *comment = json_string_value(json_object_get(r->in, "comment"));
-    p[3] = arena_strdup(r->a, text);
+    p[3] = text;
     p[4] = arena_i64(r->a, total);
     p[5] = comment ? comment : "";
     p[6] = arena_i64(r->a, clock_now());
-    free(text);
     if (q_exec(r, sql_score_put, 7, p, NULL) != 0 || q_audit(r, "score", "grant_proposal", req_param_i64(r, 2), NULL, r->in) != 0 ||
         db_commit(r) != 0)
         return;
@@ -596,16 +591,23 @@ static const char sql_code_redeem[] =
 static const char sql_voter_add[] =
     "INSERT INTO grant_voters (community_id, round_id, account_id, voter_key, method, verified_at) VALUES ($1, $2, $3, $4, $5, $6)";
 
+size_t grant_code_normalize(const char *in, char *out, size_t outlen)
+{
+    size_t n = 0;
+    if (!outlen)
+        return 0;
+    for (const char *c = in ? in : ""; *c && n < outlen - 1; c++)
+        if (*c != ' ' && *c != '-')
+            out[n++] = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+    out[n] = 0;
+    return n;
+}
+
 /* A resident redeems a household code: verified to vote in that round. A used code is 409. */
 static void code_redeem(req *r)
 {
-    const char *code = json_string_value(json_object_get(r->in, "code"));
     char norm[32];
-    size_t n = 0;
-    for (const char *c = code; *c && n < sizeof norm - 1; c++)
-        if (*c != ' ' && *c != '-')
-            norm[n++] = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-    norm[n] = 0;
+    grant_code_normalize(json_string_value(json_object_get(r->in, "code")), norm, sizeof norm);
     if (db_begin(r) != 0)
         return;
     const char *hash = crypto_lookup_hash(r->a, &r->app->keys, norm);
@@ -1004,7 +1006,11 @@ static void results_publish(req *r)
 static const char sql_award[] =
     "SELECT p.award_fen, p.paid_fen, p.funded, o.name, p.title FROM grant_proposals p JOIN organisations o ON o.community_id = "
     "p.community_id AND o.id = p.organisation_id WHERE p.community_id = $1 AND p.round_id = $2 AND p.id = $3";
-static const char sql_paid[] = "UPDATE grant_proposals SET paid_fen = paid_fen + $3 WHERE community_id = $1 AND id = $2";
+/* Only while paid_fen is still what the payment was computed from ($4): on PostgreSQL two payments
+ * of one tranche at once both read the award before either commits, and the second must find the
+ * first here and give up (its ledger entry rolls back with it). */
+static const char sql_paid[] =
+    "UPDATE grant_proposals SET paid_fen = paid_fen + $3 WHERE community_id = $1 AND id = $2 AND paid_fen = $4 RETURNING id";
 
 /* An award is paid in tranches through the fund (70% on signing, the rest after the final report,
  * by default), under the fund's two-person rule. */
@@ -1040,8 +1046,17 @@ static void payment_create(req *r)
     if (fund_disburse(r, amount, store_cell(round, 0, 17), "5102", "", arena_printf(r->a, "微创投资助（%s）：%s", strcmp(tranche, "first") == 0 ? "首期" : "尾款", store_cell(award, 0, 4)),
                       store_cell(award, 0, 3), &item, &status) != 0)
         return;
-    if (q_exec(r, sql_paid, 3, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 2)), arena_i64(r->a, amount)}, NULL) != 0 ||
-        idem_store(r, status, item) != 0 || db_commit(r) != 0) {
+    store_rows *took = NULL;
+    if (q_exec(r, sql_paid, 4, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 2)), arena_i64(r->a, amount), arena_i64(r->a, paid)},
+               &took) != 0) {
+        json_decref(item);
+        return;
+    }
+    if (took->nrows == 0) {
+        json_decref(item);
+        return (void)reply_fail(r, 409, "tranche_paid", NULL);
+    }
+    if (idem_store(r, status, item) != 0 || db_commit(r) != 0) {
         json_decref(item);
         return;
     }

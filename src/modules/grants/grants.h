@@ -23,4 +23,8 @@ void reports_list(req *r);
 void report_review(req *r);
 
 int grants_demo_create(store *s, int64_t community_id, int64_t admin_id, char *err, size_t errlen);
+/* A household voting code as typed (spaces and hyphens anywhere, lower case) in the form it was
+ * printed and hashed: spaces and '-' dropped, a-z upper-cased, every other byte kept. Writes at
+ * most outlen - 1 bytes and a NUL to out (outlen > 0); returns how many it wrote. */
+size_t grant_code_normalize(const char *in, char *out, size_t outlen);
 #endif

@@ -4,6 +4,7 @@
  * online as that person), and its choices moved to the secret ballots and erased from the paper row.
  * During the public notice residents file objections that staff answer. */
 #include "auth/roles.h"
+#include "core/fault.h"
 #include "core/clock.h"
 #include "modules/grants/grants.h"
 #include "server/reply.h"
@@ -54,10 +55,9 @@ void paper_enter(req *r)
         return;
     if (found)
         return (void)reply_fail(r, 409, "already_voted", NULL);
-    char *choices = json_dumps(ids, JSON_COMPACT);
-    const char *p[6] = {cid_of(r), rid, json_string_value(json_object_get(r->in, "serial")), arena_i64(r->a, person), arena_strdup(r->a, choices),
+    const char *choices = json_text(r->a, ids, JSON_COMPACT);
+    const char *p[6] = {cid_of(r), rid, json_string_value(json_object_get(r->in, "serial")), arena_i64(r->a, person), choices,
                         arena_i64(r->a, r->account_id)};
-    free(choices);
     store_rc rc = store_exec(r->db, r->a, sql_paper_insert, 6, p, NULL);
     if (rc == STORE_CONSTRAINT)
         return (void)reply_field(r, "serial", "duplicate_serial");

@@ -4,6 +4,7 @@
  * organisation files reports (activities held, participants, spending against its budget lines,
  * photos); staff accept or return them. */
 #include "auth/roles.h"
+#include "core/fault.h"
 #include "core/clock.h"
 #include "core/files.h"
 #include "server/reply.h"
@@ -126,15 +127,13 @@ void report_file(req *r)
     store_rc rc = store_next_id(r->db, r->a, &id);
     if (rc != STORE_OK)
         return db_fail(r, rc);
-    char *spending = json_dumps(json_object_get(in, "spending"), JSON_COMPACT | JSON_SORT_KEYS);
+    const char *spending = json_text(r->a, json_object_get(in, "spending"), JSON_COMPACT | JSON_SORT_KEYS);
     json_t *photo_list = json_object_get(in, "photos");
-    char *photos = photo_list ? json_dumps(photo_list, JSON_COMPACT) : strdup("[]");
+    const char *photos = photo_list ? json_text(r->a, photo_list, JSON_COMPACT) : "[]";
     const char *p[11] = {cid_of(r), arena_i64(r->a, id), pid, json_string_value(json_object_get(in, "period")),
                          json_string_value(json_object_get(in, "activities")), arena_i64(r->a, json_integer_value(json_object_get(in, "participants"))),
-                         arena_strdup(r->a, spending), arena_strdup(r->a, photos), json_is_true(json_object_get(in, "final")) ? "1" : "0",
+                         spending, photos, json_is_true(json_object_get(in, "final")) ? "1" : "0",
                          arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now())};
-    free(spending);
-    free(photos);
     if (q_exec(r, sql_report_insert, 11, p, NULL) != 0 || q_audit(r, "report", "grant_proposal", req_param_i64(r, 2), NULL, in) != 0 ||
         db_commit(r) != 0)
         return;

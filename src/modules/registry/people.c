@@ -2,7 +2,9 @@
  * needy flag are stored only sealed (secretbox) with keyed look-up hashes; they leave the server
  * masked (138****1234) unless the caller's role may unmask and asks (?unmask=1), and every
  * unmasking writes an audit row naming whose data was shown. The CSV import keeps the good rows,
- * reports each bad one with its line and reason, and rolls back any row it could not finish. */
+ * reports each bad one with its line and reason, and rolls back any row it could not finish; its
+ * reading and checking (people_csv_read, people_csv_check) need no request or database, so they are
+ * fuzzed on their own (fuzz/fuzz_csv.c). A file that is not UTF-8 is refused whole. */
 #include "core/audit.h"
 #include "core/idnum.h"
 #include "core/mask.h"
@@ -10,8 +12,10 @@
 #include "core/validate.h"
 #include "auth/roles.h"
 #include "modules/registry/people.h"
+#include "core/fault.h"
 #include "modules/registry/registry.h"
 #include "server/reply.h"
+#include <assert.h>
 #include <csv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,7 +214,8 @@ void people_list(req *r)
     const char *compound = req_query(r, "compound_id");
     const char *tag = req_query(r, "tag");
     json_t *fields = NULL;
-    if (compound && (!*compound || strtoll(compound, NULL, 10) <= 0 || strspn(compound, "0123456789") != strlen(compound)))
+    int64_t compound_id = 0;
+    if (compound && validate_int(compound, 1, INT64_MAX, &compound_id) != 0)
         field_error(r, &fields, "compound_id", "not_a_number");
     if (tag && *tag && !people_tag_bit(tag))
         field_error(r, &fields, "tag", "invalid_choice");
@@ -229,7 +234,7 @@ void people_list(req *r)
             exact = crypto_lookup_hash(r->a, &r->app->keys, norm);
         }
     }
-    const char *p[7] = {arena_i64(r->a, r->community_id), la.like, exact, compound && *compound ? compound : NULL,
+    const char *p[7] = {arena_i64(r->a, r->community_id), la.like, exact, compound_id ? arena_i64(r->a, compound_id) : NULL,
                         tag && *tag ? arena_printf(r->a, "%%,%s,%%", tag_names[__builtin_ctz(people_tag_bit(tag))]) : NULL,
                         arena_i64(r->a, la.limit), arena_i64(r->a, la.offset)};
     if (unmask && db_begin(r) != 0)
@@ -507,6 +512,7 @@ void people_update(req *r)
 struct csv_state {
     json_t *rows; /* array of arrays of strings */
     json_t *cur;
+    int not_utf8; /* a cell was not valid UTF-8 */
 };
 
 static void csv_field(void *s, size_t len, void *data)
@@ -514,7 +520,13 @@ static void csv_field(void *s, size_t len, void *data)
     struct csv_state *st = data;
     if (!st->cur)
         st->cur = json_array();
-    json_array_append_new(st->cur, json_stringn_nocheck(s ? s : "", s ? len : 0));
+    /* json_stringn refuses what is not UTF-8: the names go into the database and out as JSON. */
+    json_t *cell = json_stringn(s ? s : "", s ? len : 0);
+    if (!cell) {
+        st->not_utf8 = 1;
+        cell = json_string("");
+    }
+    json_array_append_new(st->cur, cell);
 }
 
 static void csv_row(int c, void *data)
@@ -525,8 +537,7 @@ static void csv_row(int c, void *data)
     st->cur = NULL;
 }
 
-enum col { COL_NAME, COL_PHONE, COL_ID, COL_COMPOUND, COL_BUILDING, COL_ROOM, COL_TAGS, COL_GENDER, COL_N };
-static const char *const col_names[COL_N][6] = {
+static const char *const col_names[PEOPLE_COL_N][6] = {
     {"姓名", "name", "名字", NULL},
     {"手机号", "phone", "手机", "电话", "联系电话", NULL},
     {"身份证号", "id_number", "身份证", "身份证号码", NULL},
@@ -536,8 +547,9 @@ static const char *const col_names[COL_N][6] = {
     {"标签", "tags", NULL},
     {"性别", "gender", NULL},
 };
-static const char *const col_field[COL_N] = {"name", "phone", "id_number", "compound", "building_name", "room", "tags", "gender"};
+static const char *const col_field[PEOPLE_COL_N] = {"name", "phone", "id_number", "compound", "building_name", "room", "tags", "gender"};
 
+/* A copy of s without the spaces and tabs around it; NULL when out of memory. */
 static const char *trim(arena *a, const char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -554,6 +566,8 @@ static char *ascii_separators(arena *a, const char *s)
 {
     static const char *const wide[] = {"；", "，", "、", NULL};
     char *out = arena_alloc(a, strlen(s) + 1), *o = out;
+    if (!out)
+        return NULL;
     while (*s) {
         int hit = 0;
         for (int i = 0; wide[i] && !hit; i++)
@@ -571,120 +585,201 @@ static char *ascii_separators(arena *a, const char *s)
     return out;
 }
 
-static const char sql_compounds_all[] = "SELECT id, name FROM compounds WHERE community_id = $1";
-
-void people_import(req *r)
+enum people_csv_status people_csv_read(arena *a, const char *data, size_t len, struct people_csv_row **rows,
+                                       size_t *nrows)
 {
+    *rows = NULL;
+    *nrows = 0;
     struct csv_parser parser;
-    struct csv_state st = {json_array(), NULL};
-    const char *body = r->body ? r->body : "";
-    size_t len = r->body_len;
-    if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) { /* Excel's UTF-8 mark */
-        body += 3;
+    struct csv_state st = {json_array(), NULL, 0};
+    if (!st.rows)
+        return PEOPLE_CSV_NOMEM;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) { /* Excel's UTF-8 mark */
+        data += 3;
         len -= 3;
     }
     int bad = csv_init(&parser, CSV_APPEND_NULL) != 0;
     if (!bad)
-        bad = csv_parse(&parser, body, len, csv_field, csv_row, &st) != len ||
+        bad = csv_parse(&parser, data, len, csv_field, csv_row, &st) != len ||
               csv_fini(&parser, csv_field, csv_row, &st) != 0;
     csv_free(&parser);
     json_decref(st.cur);
-    if (bad) {
-        json_decref(st.rows);
-        reply_error(r, 400, "csv_parse", NULL);
-        return;
-    }
+    enum people_csv_status status = json_alloc_failed ? PEOPLE_CSV_NOMEM
+                                    : bad                 ? PEOPLE_CSV_MALFORMED
+                                    : st.not_utf8         ? PEOPLE_CSV_NOT_UTF8
+                                                          : PEOPLE_CSV_OK;
     json_t *header = json_array_get(st.rows, 0);
-    if (!header || json_array_size(st.rows) < 1) {
-        json_decref(st.rows);
-        reply_error(r, 422, "import_empty", NULL);
-        return;
-    }
-    int colidx[COL_N];
-    for (int c = 0; c < COL_N; c++) {
+    if (status == PEOPLE_CSV_OK && !header)
+        status = PEOPLE_CSV_EMPTY;
+    /* Each known column is the last header cell that names it. */
+    int colidx[PEOPLE_COL_N];
+    for (int c = 0; c < PEOPLE_COL_N; c++) {
         colidx[c] = -1;
-        for (size_t h = 0; h < json_array_size(header); h++) {
-            const char *name = trim(r->a, json_string_value(json_array_get(header, h)));
-            for (int k = 0; col_names[c][k]; k++)
+        for (size_t h = 0; status == PEOPLE_CSV_OK && h < json_array_size(header); h++) {
+            const char *name = trim(a, json_string_value(json_array_get(header, h)));
+            if (!name)
+                status = PEOPLE_CSV_NOMEM;
+            for (int k = 0; name && col_names[c][k]; k++)
                 if (strcasecmp(name, col_names[c][k]) == 0)
                     colidx[c] = (int)h;
         }
     }
-    if (colidx[COL_NAME] < 0) {
-        json_decref(st.rows);
+    if (status == PEOPLE_CSV_OK && colidx[PEOPLE_COL_NAME] < 0)
+        status = PEOPLE_CSV_NO_NAME;
+    struct people_csv_row *out = NULL;
+    size_t n = 0;
+    if (status == PEOPLE_CSV_OK && !(out = arena_alloc(a, json_array_size(st.rows) * sizeof *out)))
+        status = PEOPLE_CSV_NOMEM;
+    for (size_t line = 1; status == PEOPLE_CSV_OK && line < json_array_size(st.rows); line++) {
+        json_t *row = json_array_get(st.rows, line);
+        struct people_csv_row *x = &out[n];
+        memset(x, 0, sizeof *x);
+        x->line = (int64_t)line + 1;
+        int blank = 1;
+        for (int c = 0; c < PEOPLE_COL_N && status == PEOPLE_CSV_OK; c++) {
+            json_t *cell = colidx[c] >= 0 ? json_array_get(row, (size_t)colidx[c]) : NULL;
+            x->cell[c] = trim(a, cell ? json_string_value(cell) : "");
+            if (!x->cell[c])
+                status = PEOPLE_CSV_NOMEM;
+            else if (*x->cell[c])
+                blank = 0;
+        }
+        if (!blank)
+            n++; /* an empty line (Excel leaves them) is not a row */
+    }
+    json_decref(st.rows);
+    if (status == PEOPLE_CSV_OK) {
+        *rows = out;
+        *nrows = n;
+    }
+    return status;
+}
+
+/* Notes a bad field; a field's first problem is the one reported. */
+static void row_bad(struct people_csv_row *row, const char *field, const char *code)
+{
+    for (int i = 0; i < row->nbad; i++)
+        if (strcmp(row->bad_field[i], field) == 0)
+            return;
+    assert(row->nbad < PEOPLE_COL_N); /* one slot per column, and each field belongs to one */
+    row->bad_field[row->nbad] = field;
+    row->bad_code[row->nbad++] = code;
+}
+
+int people_csv_check(arena *a, struct people_csv_row *row, const struct people_compound *compounds, int n)
+{
+    const char *const *v = row->cell;
+    struct person_in *in = &row->in;
+    memset(in, 0, sizeof *in);
+    row->nbad = 0;
+    in->needy = -1;
+    in->name = v[PEOPLE_COL_NAME];
+    if (!*in->name)
+        row_bad(row, "name", "required");
+    else if (utf8_length(in->name) > 30)
+        row_bad(row, "name", "too_long");
+    const char *code;
+    if (*v[PEOPLE_COL_PHONE] && (code = validate_phone_code(v[PEOPLE_COL_PHONE])))
+        row_bad(row, "phone", code);
+    in->phone = v[PEOPLE_COL_PHONE];
+    if (*v[PEOPLE_COL_ID] && (code = validate_idnum_code(v[PEOPLE_COL_ID])))
+        row_bad(row, "id_number", code);
+    in->id_number = v[PEOPLE_COL_ID];
+    if (*v[PEOPLE_COL_COMPOUND]) {
+        for (int i = 0; i < n; i++)
+            if (compounds[i].name && strcmp(compounds[i].name, v[PEOPLE_COL_COMPOUND]) == 0)
+                in->compound_id = compounds[i].id;
+        if (!in->compound_id)
+            row_bad(row, "compound", "unknown_compound");
+    }
+    in->building_name = v[PEOPLE_COL_BUILDING];
+    in->room = v[PEOPLE_COL_ROOM];
+    if (utf8_length(in->room) > 20)
+        row_bad(row, "room", "too_long");
+    if (utf8_length(in->building_name) > 30)
+        row_bad(row, "building_name", "too_long");
+    const char *g = v[PEOPLE_COL_GENDER];
+    if (*g) {
+        in->gender = strcmp(g, "男") == 0 || strcmp(g, "M") == 0 ? "M" : strcmp(g, "女") == 0 || strcmp(g, "F") == 0 ? "F" : NULL;
+        if (!in->gender)
+            row_bad(row, "gender", "invalid_choice");
+    }
+    char *tags = ascii_separators(a, v[PEOPLE_COL_TAGS]), *save = NULL;
+    if (!tags)
+        return -1;
+    for (char *t = strtok_r(tags, "; ", &save); t; t = strtok_r(NULL, "; ", &save)) {
+        if (strcmp(t, "困难群众") == 0 || strcmp(t, "needy") == 0)
+            in->needy = 1;
+        else if (people_tag_bit(t))
+            in->tags |= people_tag_bit(t);
+        else
+            row_bad(row, "tags", "invalid_choice");
+    }
+    return 0;
+}
+
+static const char sql_compounds_all[] = "SELECT id, name FROM compounds WHERE community_id = $1";
+
+/* POST …/people/import: the rows are read and checked by people_csv_read and people_csv_check;
+ * here the good ones are inserted, each in its own savepoint, and the bad ones reported. */
+void people_import(req *r)
+{
+    struct people_csv_row *rows = NULL;
+    size_t nrows = 0;
+    switch (people_csv_read(r->a, r->body ? r->body : "", r->body_len, &rows, &nrows)) {
+    case PEOPLE_CSV_OK:
+        break;
+    case PEOPLE_CSV_MALFORMED:
+        reply_error(r, 400, "csv_parse", NULL);
+        return;
+    case PEOPLE_CSV_NOT_UTF8:
+        reply_error(r, 400, "csv_not_utf8", NULL);
+        return;
+    case PEOPLE_CSV_EMPTY:
+        reply_error(r, 422, "import_empty", NULL);
+        return;
+    case PEOPLE_CSV_NO_NAME:
         reply_error(r, 422, "import_no_name_column", NULL);
         return;
-    }
-    if (db_begin(r) != 0) {
-        json_decref(st.rows);
+    case PEOPLE_CSV_NOMEM:
+        reply_error(r, 500, "internal", NULL);
         return;
     }
+    if (db_begin(r) != 0)
+        return;
     store_rows *compounds = NULL;
     const char *cp[1] = {arena_i64(r->a, r->community_id)};
     store_rc rc = store_exec(r->db, r->a, sql_compounds_all, 1, cp, &compounds);
+    struct people_compound *known = NULL;
+    int nknown = 0;
+    if (rc == STORE_OK) {
+        known = arena_alloc(r->a, ((size_t)compounds->nrows + 1) * sizeof *known);
+        if (!known) {
+            reply_fail(r, 500, "internal", NULL);
+            return;
+        }
+        for (int i = 0; i < compounds->nrows; i++)
+            known[nknown++] = (struct people_compound){store_cell_i64(compounds, i, 0), store_cell(compounds, i, 1)};
+    }
     json_t *errors = json_array(), *imported_ids = json_array();
     int64_t total = 0, imported = 0;
-    for (size_t line = 1; rc == STORE_OK && line < json_array_size(st.rows); line++) {
-        json_t *row = json_array_get(st.rows, line);
-        const char *v[COL_N];
-        int blank = 1;
-        for (int c = 0; c < COL_N; c++) {
-            json_t *cell = colidx[c] >= 0 ? json_array_get(row, (size_t)colidx[c]) : NULL;
-            v[c] = trim(r->a, cell ? json_string_value(cell) : "");
-            if (*v[c])
-                blank = 0;
-        }
-        if (blank)
-            continue; /* an empty line (Excel leaves them) is not a row */
+    for (size_t i = 0; rc == STORE_OK && i < nrows; i++) {
+        struct people_csv_row *row = &rows[i];
         total++;
+        if (people_csv_check(r->a, row, known, nknown) != 0) {
+            json_decref(errors);
+            json_decref(imported_ids);
+            reply_fail(r, 500, "internal", NULL);
+            return;
+        }
         json_t *fields = NULL;
-        struct person_in in = {0};
-        in.needy = -1;
-        in.name = v[COL_NAME];
-        if (!*in.name)
-            field_error(r, &fields, "name", "required");
-        else if (utf8_length(in.name) > 30)
-            field_error(r, &fields, "name", "too_long");
-        const char *code;
-        if (*v[COL_PHONE] && (code = validate_phone_code(v[COL_PHONE])))
-            field_error(r, &fields, "phone", code);
-        in.phone = v[COL_PHONE];
-        if (*v[COL_ID] && (code = validate_idnum_code(v[COL_ID])))
-            field_error(r, &fields, "id_number", code);
-        in.id_number = v[COL_ID];
-        if (*v[COL_COMPOUND]) {
-            for (int i = 0; i < compounds->nrows; i++)
-                if (strcmp(store_cell(compounds, i, 1), v[COL_COMPOUND]) == 0)
-                    in.compound_id = store_cell_i64(compounds, i, 0);
-            if (!in.compound_id)
-                field_error(r, &fields, "compound", "unknown_compound");
-        }
-        in.building_name = v[COL_BUILDING];
-        in.room = v[COL_ROOM];
-        if (utf8_length(in.room) > 20)
-            field_error(r, &fields, "room", "too_long");
-        if (utf8_length(in.building_name) > 30)
-            field_error(r, &fields, "building_name", "too_long");
-        if (*v[COL_GENDER]) {
-            in.gender = strcmp(v[COL_GENDER], "男") == 0 || strcmp(v[COL_GENDER], "M") == 0 ? "M"
-                        : strcmp(v[COL_GENDER], "女") == 0 || strcmp(v[COL_GENDER], "F") == 0 ? "F" : NULL;
-            if (!in.gender)
-                field_error(r, &fields, "gender", "invalid_choice");
-        }
-        char *tags = ascii_separators(r->a, v[COL_TAGS]), *save = NULL;
-        for (char *t = strtok_r(tags, "; ", &save); t; t = strtok_r(NULL, "; ", &save)) {
-            if (strcmp(t, "困难群众") == 0 || strcmp(t, "needy") == 0)
-                in.needy = 1;
-            else if (people_tag_bit(t))
-                in.tags |= people_tag_bit(t);
-            else
-                field_error(r, &fields, "tags", "invalid_choice");
-        }
+        for (int b = 0; b < row->nbad; b++)
+            field_error(r, &fields, row->bad_field[b], row->bad_code[b]);
         if (!fields) {
             int64_t id = 0;
             rc = store_exec_script(r->db, "SAVEPOINT person_row");
             if (rc == STORE_OK)
-                rc = person_insert(r->db, r->a, &r->app->keys, r->community_id, &in, &id);
+                rc = person_insert(r->db, r->a, &r->app->keys, r->community_id, &row->in, &id);
             if (rc == STORE_OK)
                 rc = store_exec_script(r->db, "RELEASE SAVEPOINT person_row");
             else if (rc == STORE_CONSTRAINT) {
@@ -708,19 +803,18 @@ void people_import(req *r)
             int first = 1;
             json_object_foreach(fields, k, fv) {
                 const char *label = k;
-                for (int c = 0; c < COL_N; c++)
-                    if (strcmp(col_field[c], k) == 0 || (c == COL_BUILDING && strcmp(k, "building_name") == 0))
+                for (int c = 0; c < PEOPLE_COL_N; c++)
+                    if (strcmp(col_field[c], k) == 0)
                         label = r->lang == LANG_EN ? col_names[c][1] : col_names[c][0];
                 fprintf(m, "%s%s: %s", first ? "" : "; ", label, json_string_value(fv));
                 first = 0;
             }
             fclose(m);
-            json_array_append_new(errors, json_pack("{s:I, s:s, s:o}", "line", (json_int_t)(line + 1), "message",
+            json_array_append_new(errors, json_pack("{s:I, s:s, s:o}", "line", (json_int_t)row->line, "message",
                                                     msg ? msg : "", "fields", fields));
             free(msg);
         }
     }
-    json_decref(st.rows);
     json_t *summary = json_pack("{s:I, s:I, s:o}", "imported", (json_int_t)imported, "failed",
                                 (json_int_t)(total - imported), "people", imported_ids);
     if (rc == STORE_OK && imported)

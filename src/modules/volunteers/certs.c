@@ -3,6 +3,7 @@
  * seal, so a certificate edited in the database, or revoked, shows as such. The serial names the
  * community (COMMUNITY-YEAR-ID), so the check needs no login and no search across communities. */
 #include "core/clock.h"
+#include "core/fault.h"
 #include "core/mask.h"
 #include "core/qr.h"
 #include "modules/volunteers/volunteers.h"
@@ -113,11 +114,12 @@ void cert_issue(req *r)
         (json_int_t)total, "activities", list, "issuer", "name", iname, "person",
         issuer->nrows ? store_cell(issuer, 0, 1) : "", "contact", issuer->nrows ? store_cell(issuer, 0, 2) : "",
         "issued_on", day);
-    char *text = json_dumps(content, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
+    const char *text = json_text(r->a, content, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
     json_decref(content);
-    const char *ins[10] = {cid, arena_i64(r->a, id), serial, vid, from, to, arena_strdup(r->a, text),
+    if (!text)
+        return (void)reply_fail(r, 500, "internal", NULL);
+    const char *ins[10] = {cid, arena_i64(r->a, id), serial, vid, from, to, text,
                            crypto_mac_hex(r->a, &r->app->keys, text), arena_i64(r->a, now), r->login};
-    free(text);
     store_rows *c = NULL;
     const char *q[2] = {cid, ins[1]};
     if (q_exec(r, sql_cert_insert, 10, ins, NULL) != 0 || q_exec(r, sql_cert_one, 2, q, &c) != 0)

@@ -6,6 +6,7 @@
  * levels, the annual awards (年度嘉奖) and the public leaderboard. */
 #include "core/clock.h"
 #include "core/mask.h"
+#include "core/validate.h"
 #include "modules/volunteers/volunteers.h"
 #include "server/reply.h"
 #include <stdio.h>
@@ -80,7 +81,8 @@ static void list_hours(req *r, int mine)
     const char *status = req_query(r, "status"), *vol = req_query(r, "volunteer_id");
     if (status && *status && strcmp(status, "pending") && strcmp(status, "approved") && strcmp(status, "declined"))
         return (void)reply_field(r, "status", "invalid_choice");
-    if (vol && *vol && strtoll(vol, NULL, 10) <= 0)
+    int64_t vid;
+    if (vol && *vol && validate_int(vol, 1, INT64_MAX, &vid) != 0)
         return (void)reply_field(r, "volunteer_id", "not_a_number");
     if (shift_sweep_if_needed(r) != 0)
         return;
@@ -278,9 +280,10 @@ static int year_arg(req *r, int *year)
     char today[11];
     clock_day(clock_now(), today);
     const char *y = req_query(r, "year");
-    *year = y ? atoi(y) : atoi(today);
-    if (*year < 2000 || *year > 2100)
+    int64_t v = atoi(today);
+    if (y && validate_int(y, 2000, 2100, &v) != 0)
         return reply_field(r, "year", "invalid_year");
+    *year = (int)v;
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/mask.h"
 #include "core/qr.h"
+#include "core/validate.h"
 #include "modules/volunteers/volunteers.h"
 #include "server/reply.h"
 #include <stdio.h>
@@ -201,12 +202,10 @@ static const char sql_shifts_count[] =
 static int parse_time_arg(req *r, const char *name, int64_t dflt, int64_t *out)
 {
     const char *v = req_query(r, name);
-    char *end;
     *out = dflt;
     if (!v || !*v)
         return 0;
-    *out = strtoll(v, &end, 10);
-    if (*end)
+    if (validate_int(v, INT64_MIN, INT64_MAX, out) != 0)
         return reply_field(r, name, "not_a_number");
     return 0;
 }
@@ -496,11 +495,61 @@ int shift_sweep(req *r)
 static const char sql_signed_up[] =
     "SELECT status FROM signups WHERE community_id = $1 AND shift_id = $2 AND volunteer_id = $3 AND status = 'confirmed'";
 
-/* The token in a shift's QR code: community.shift.expiry.signature. */
-static char *qr_token(req *r, int64_t shift, int64_t expires)
+/* The token in a shift's QR code: community.shift.expiry.signature (see volunteers.h). */
+char *qr_token_mint(arena *a, const struct crypto_keys *k, int64_t community, int64_t shift, int64_t expires)
 {
-    char *body = arena_printf(r->a, "%lld.%lld.%lld", (long long)r->community_id, (long long)shift, (long long)expires);
-    return arena_printf(r->a, "%s.%s", body, crypto_mac_hex(r->a, &r->app->keys, body));
+    char *body = arena_printf(a, "%lld.%lld.%lld", (long long)community, (long long)shift, (long long)expires);
+    const char *mac = body ? crypto_mac_hex(a, k, body) : NULL;
+    return mac ? arena_printf(a, "%s.%s", body, mac) : NULL;
+}
+
+int qr_token_parse(const char *token, int64_t *community, int64_t *shift, int64_t *expires)
+{
+    char buf[128];
+    if (!token || strlen(token) >= sizeof buf)
+        return -1;
+    strcpy(buf, token);
+    /* Three numbers and the MAC, split at the first three dots (the MAC has none). */
+    char *part[4];
+    part[0] = buf;
+    for (int i = 1; i < 4; i++) {
+        char *dot = strchr(part[i - 1], '.');
+        if (!dot)
+            return -1;
+        *dot = 0;
+        part[i] = dot + 1;
+    }
+    int64_t v[3];
+    for (int i = 0; i < 3; i++)
+        if (validate_int(part[i], INT64_MIN, INT64_MAX, &v[i]) != 0)
+            return -1;
+    /* The numbers as %lld writes them ("007" or "-0" was never minted), then 32 lowercase hex. */
+    char canon[64];
+    int len = snprintf(canon, sizeof canon, "%lld.%lld.%lld.", (long long)v[0], (long long)v[1], (long long)v[2]);
+    if (len < 0 || (size_t)len >= sizeof canon || strncmp(canon, token, (size_t)len) != 0)
+        return -1;
+    const char *mac = part[3];
+    if (strlen(mac) != 32 || strspn(mac, "0123456789abcdef") != 32)
+        return -1;
+    *community = v[0];
+    *shift = v[1];
+    *expires = v[2];
+    return 0;
+}
+
+int qr_token_check(arena *a, const struct crypto_keys *k, const char *token, int64_t *community, int64_t *shift,
+                   int64_t *expires)
+{
+    int64_t c, s, e;
+    if (qr_token_parse(token, &c, &s, &e) != 0)
+        return -1;
+    const char *minted = qr_token_mint(a, k, c, s, e);
+    if (!minted || !crypto_str_equal(token, minted))
+        return -1;
+    *community = c;
+    *shift = s;
+    *expires = e;
+    return 0;
 }
 
 void shift_qr(req *r)
@@ -514,7 +563,9 @@ void shift_qr(req *r)
     if (!found)
         return (void)reply_fail(r, 404, "not_found", NULL);
     int64_t expires = clock_now() + QR_LIFETIME;
-    char *token = qr_token(r, shift, expires);
+    char *token = qr_token_mint(r->a, &r->app->keys, r->community_id, shift, expires);
+    if (!token)
+        return (void)reply_fail(r, 500, "internal", NULL);
     char *url = arena_printf(r->a, "/m/checkin?c=%lld&s=%lld&t=%s", (long long)r->community_id, (long long)shift, token);
     char *svg = qr_svg(url);
     if (!svg)
@@ -529,12 +580,8 @@ void shift_scan(req *r)
 {
     const char *token = json_string_value(json_object_get(r->in, "token"));
     int64_t shift = req_param_i64(r, 1);
-    long long c = 0, s = 0, exp = 0;
-    char mac[40] = "";
-    if (sscanf(token, "%lld.%lld.%lld.%39s", &c, &s, &exp, mac) != 4 || c != r->community_id || s != shift)
-        return (void)reply_fail(r, 422, "qr_invalid", NULL);
-    char *body = arena_printf(r->a, "%lld.%lld.%lld", c, s, exp);
-    if (!crypto_str_equal(mac, crypto_mac_hex(r->a, &r->app->keys, body)))
+    int64_t c = 0, s = 0, exp = 0;
+    if (qr_token_check(r->a, &r->app->keys, token, &c, &s, &exp) != 0 || c != r->community_id || s != shift)
         return (void)reply_fail(r, 422, "qr_invalid", NULL);
     int64_t now = clock_now();
     if (exp < now)

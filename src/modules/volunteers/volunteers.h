@@ -42,6 +42,17 @@ void shift_mine(req *r);
 int shift_sweep(req *r);
 /* The same for a read: takes the write lock only when someone is due to be checked out. */
 int shift_sweep_if_needed(req *r);
+/* The token of a shift's check-in QR code, "community.shift.expires.mac": the three numbers as
+ * %lld writes them, and the MAC (crypto_mac_hex, 32 lowercase hex digits) of "community.shift.expires"
+ * under k. In a; NULL when out of memory. */
+char *qr_token_mint(arena *a, const struct crypto_keys *k, int64_t community, int64_t shift, int64_t expires);
+/* The numbers of a token of that shape, its MAC unchecked: 0, or -1 when token is anything else
+ * (a '+', a leading zero, a space, a short or uppercase MAC, text after it). */
+int qr_token_parse(const char *token, int64_t *community, int64_t *shift, int64_t *expires);
+/* 0, with the numbers, when token is exactly what qr_token_mint makes for them under k; else -1.
+ * Whether the numbers fit the shift and the clock is the caller's check. */
+int qr_token_check(arena *a, const struct crypto_keys *k, const char *token, int64_t *community, int64_t *shift,
+                   int64_t *expires);
 
 /* hours.c */
 void hours_list(req *r);

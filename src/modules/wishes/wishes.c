@@ -4,9 +4,11 @@
  * fund ledger, and the beneficiary's confirmation. The beneficiary's details are sealed; the wall
  * shows at most the compound. */
 #include "auth/roles.h"
+#include "core/fault.h"
 #include "core/clock.h"
 #include "core/files.h"
 #include "core/mask.h"
+#include "core/validate.h"
 #include "modules/fund/fund.h"
 #include "modules/wishes/deid.h"
 #include "server/reply.h"
@@ -105,7 +107,8 @@ static void wall_list(req *r)
     const char *cat = req_query(r, "category"), *status = req_query(r, "status"), *camp = req_query(r, "campaign_id");
     if (cat && *cat && strcmp(cat, "goods") && strcmp(cat, "cash") && strcmp(cat, "service"))
         return (void)reply_field(r, "category", "invalid_choice");
-    if (camp && *camp && strtoll(camp, NULL, 10) <= 0)
+    int64_t camp_id;
+    if (camp && *camp && validate_int(camp, 1, INT64_MAX, &camp_id) != 0)
         return (void)reply_field(r, "campaign_id", "not_a_number");
     if (wishes_sweep_if_needed(r) != 0)
         return;
@@ -273,8 +276,10 @@ static void wish_create(req *r)
     json_t *priv = json_pack("{s:s, s:s?, s:s?, s:s?}", "beneficiary_name", json_string_value(json_object_get(in, "beneficiary_name")),
                              "address", json_string_value(json_object_get(in, "address")), "contact",
                              json_string_value(json_object_get(in, "contact")), "needs", json_string_value(json_object_get(in, "needs")));
-    char *ptext = json_dumps(priv, JSON_COMPACT);
+    const char *ptext = json_text(r->a, priv, JSON_COMPACT);
     json_decref(priv);
+    if (!ptext)
+        return (void)reply_fail(r, 500, "internal", NULL);
     const char *p[17] = {cid_of(r), arena_i64(r->a, id), json_string_value(json_object_get(in, "category")),
                          json_string_value(json_object_get(in, "urgency")), json_string_value(json_object_get(in, "title")),
                          json_string_value(json_object_get(in, "story")), crypto_seal(r->a, &r->app->keys, ptext),
@@ -282,7 +287,6 @@ static void wish_create(req *r)
                          deadline && *deadline ? deadline : NULL, campaign ? arena_i64(r->a, campaign) : NULL, paper ? "paper" : "online",
                          serial, json_string_value(json_object_get(in, "paper_photo")), paper ? r->login : NULL,
                          arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now())};
-    free(ptext);
     if (q_exec(r, sql_wish_insert, 17, p, NULL) != 0)
         return;
     json_t *after = json_pack("{s:s, s:s, s:s}", "title", p[4], "source", p[11], "category", p[2]);
@@ -470,7 +474,10 @@ static void claim_contact(req *r)
 
 /* ---- fulfilment and confirmation ---- */
 
-static const char sql_claim_done[] = "UPDATE wish_claims SET status = 'fulfilled', fulfilled_at = $3 WHERE community_id = $1 AND id = $2";
+/* Only an active claim: on PostgreSQL two fulfilments at once both find the claim active before
+ * either commits, and the second must find the first here and give up (its entries roll back). */
+static const char sql_claim_done[] =
+    "UPDATE wish_claims SET status = 'fulfilled', fulfilled_at = $3 WHERE community_id = $1 AND id = $2 AND status = 'active' RETURNING id";
 static const char sql_fulfilled[] = "UPDATE wishes SET status = 'fulfilled', fulfilled_kind = $3 WHERE community_id = $1 AND id = $2";
 static const char sql_wish_value[] = "SELECT estimated_fen, title FROM wishes WHERE community_id = $1 AND id = $2";
 
@@ -533,8 +540,12 @@ static void wish_fulfil(req *r)
     if (rc != STORE_OK)
         return db_fail(r, rc);
     const char *now = arena_i64(r->a, clock_now());
-    if (q_exec(r, sql_claim_done, 3, (const char *[]){cid_of(r), store_cell(c, 0, 0), now}, NULL) != 0 ||
-        q_exec(r, sql_fulfilled, 3, (const char *[]){cid_of(r), w, kind}, NULL) != 0)
+    store_rows *done = NULL;
+    if (q_exec(r, sql_claim_done, 3, (const char *[]){cid_of(r), store_cell(c, 0, 0), now}, &done) != 0)
+        return;
+    if (done->nrows == 0)
+        return (void)reply_fail(r, 409, "no_active_claim", NULL);
+    if (q_exec(r, sql_fulfilled, 3, (const char *[]){cid_of(r), w, kind}, NULL) != 0)
         return;
     json_t *after = json_pack("{s:s, s:I}", "kind", kind, "amount_fen", (json_int_t)(service ? 0 : amount));
     int bad = q_audit(r, "fulfil", "wish", wid, NULL, after);
