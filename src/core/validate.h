@@ -11,6 +11,8 @@ int validate_body(req *r, const field_spec *spec, const json_t *body, int partia
 /* The message code for a phone or ID number that does not pass, or NULL when it passes. */
 const char *validate_phone_code(const char *s);
 const char *validate_idnum_code(const char *s);
+/* 1 when s is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+int utf8_valid(const char *s);
 /* Number of UTF-8 code points in s. */
 size_t utf8_length(const char *s);
 /* A whole number typed into a query string or a token: an optional '-', then decimal digits and

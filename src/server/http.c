@@ -5,6 +5,7 @@
 #include "server/http.h"
 #include "core/fault.h"
 #include "core/i18n.h"
+#include "core/validate.h"
 #include "server/reply.h"
 #include "server/router.h"
 #include "server/static.h"
@@ -110,6 +111,25 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
  * 6.1-6.3, 11.2): two Content-Lengths, Transfer-Encoding together with Content-Length, more than
  * one Transfer-Encoding or any coding but chunked, a header name with white space. libmicrohttpd
  * reads some of these its own way; linli refuses them all. */
+static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    if (!utf8_valid(key) || (value && !utf8_valid(value))) {
+        *(int *)cls = 1;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* Query values go into SQL parameters and JSON: bytes that are not UTF-8 are refused at the door
+ * (PostgreSQL would refuse them as text, and jansson as strings). */
+static int query_is_not_utf8(struct MHD_Connection *conn)
+{
+    int bad = 0;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &bad);
+    return bad;
+}
+
 static int framing_is_ambiguous(struct MHD_Connection *conn)
 {
     struct framing f = {0};
@@ -232,6 +252,10 @@ static enum MHD_Result on_request_inner(struct MHD_Connection *conn, const char 
         if (framing_is_ambiguous(conn)) {
             reply_error(r, 400, "bad_request", NULL);
             return queue(conn, r, 1);
+        }
+        if (query_is_not_utf8(conn)) {
+            reply_error(r, 400, "invalid_query", NULL);
+            return MHD_YES; /* answered once the body (if any) has gone by */
         }
         route_request(r);
         if (r->status)

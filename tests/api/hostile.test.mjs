@@ -173,3 +173,13 @@ test('10,000 idle and 2,000 slowloris connections do not keep ordinary clients o
   await new Promise((ok) => setTimeout(ok, 500));
   assert.equal((await fetch(`${srv.base}/healthz`)).status, 200);
 });
+
+test('a query string that is not UTF-8 is refused with 400 before it reaches SQL or JSON', async () => {
+  for (const q of ['q=%FF', 'status=%C0%AF', 'q=%ED%A0%80', '%FF=1']) {
+    const r = await admin.get(`/api/v1/communities/${srv.communityId}/people?${q}`);
+    assert.equal(r.status, 400, `${q}: ${r.text}`);
+    assert.equal(r.data.error.code, 'invalid_query');
+  }
+  const ok = await admin.get(`/api/v1/communities/${srv.communityId}/people?q=${encodeURIComponent('张')}`);
+  assert.equal(ok.status, 200);
+});
