@@ -291,7 +291,7 @@ static int year_arg(req *r, int *year)
 static void awards(req *r, int public_board)
 {
     struct list_args la;
-    int year;
+    int year = 0;
     if (list_args_parse(r, &la) != 0 || year_arg(r, &year) != 0)
         return;
     int64_t limit = public_board ? 20 : la.limit;
@@ -335,7 +335,7 @@ static const char sql_monthly[] =
 void hours_monthly(req *r)
 {
     struct list_args la;
-    int year;
+    int year = 0;
     if (list_args_parse(r, &la) != 0 || year_arg(r, &year) != 0)
         return;
     const char *p[3] = {arena_i64(r->a, r->community_id), arena_printf(r->a, "%04d-01-01", year), arena_printf(r->a, "%04d-12-31", year)};
