@@ -217,9 +217,12 @@ static enum MHD_Result on_request_inner(struct MHD_Connection *conn, const char 
         r = a ? arena_alloc(a, sizeof *r) : NULL;
         if (!r) {
             arena_free(a);
-            static const char busy[] = "{\"error\":{\"code\":\"unavailable\",\"message\":\"out of memory\"}}";
-            struct MHD_Response *resp =
-                MHD_create_response_from_buffer(sizeof busy - 1, (void *)busy, MHD_RESPMEM_PERSISTENT);
+            static const char busy_zh[] = "{\"error\":{\"code\":\"unavailable\",\"message\":\"服务器内存不足，请稍后再试\"}}";
+            static const char busy_en[] =
+                "{\"error\":{\"code\":\"unavailable\",\"message\":\"The server is out of memory; try again later\"}}";
+            int en = i18n_lang(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE)) == LANG_EN;
+            struct MHD_Response *resp = MHD_create_response_from_buffer(en ? sizeof busy_en - 1 : sizeof busy_zh - 1,
+                                                                        (void *)(en ? busy_en : busy_zh), MHD_RESPMEM_PERSISTENT);
             if (!resp)
                 return MHD_NO;
             MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");

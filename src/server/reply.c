@@ -27,8 +27,9 @@ void reply_json(req *r, unsigned status, json_t *body)
     }
     if (!text) {
         /* Out of memory while rendering: a fixed body still keeps the envelope promise. */
-        static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
-        text = strdup(oom);
+        static const char oom_zh[] = "{\"error\":{\"code\":\"internal\",\"message\":\"服务器内存不足，请稍后再试\"}}";
+        static const char oom_en[] = "{\"error\":{\"code\":\"internal\",\"message\":\"The server is out of memory; try again later\"}}";
+        text = strdup(r->lang == LANG_EN ? oom_en : oom_zh);
         status = 500;
     }
     reply_bytes(r, status, "application/json; charset=utf-8", text, text ? strlen(text) : 0);

@@ -175,9 +175,7 @@ static void handle(req *r)
         }
         json_t *fields = NULL;
         if (validate_body(r, rt->body, r->in, strcmp(r->method, "PATCH") == 0, &fields) != 0) {
-            /* Refused; without the reasons only when they could not be allocated. */
-            int told = fields && json_object_size(fields) > 0;
-            reply_error(r, told ? 422 : 500, told ? "validation_failed" : "internal", fields);
+            reply_error(r, 422, "validation_failed", fields); /* a 500 if the reasons could not be allocated */
             return;
         }
     }
