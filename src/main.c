@@ -5,6 +5,7 @@
 #include "core/audit.h"
 #include "core/crypto.h"
 #include "core/fault.h"
+#include "core/vcache.h"
 #include "modules/registry/demo_people.h"
 #include "modules/registry/registry.h"
 #include "modules/volunteers/volunteers.h"
@@ -243,6 +244,7 @@ static int cmd_serve(int argc, char **argv)
         return 2;
     }
     int rc = http_serve(&app, host, port, (int)threads);
+    vcache_clear();
     static_free(app.web);
     return rc;
 }

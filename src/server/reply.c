@@ -5,6 +5,7 @@
 #include "core/audit.h"
 #include "core/export.h"
 #include "core/i18n.h"
+#include "core/vcache.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,22 @@ void reply_json(req *r, unsigned status, json_t *body)
         status = 500;
     }
     reply_bytes(r, status, "application/json; charset=utf-8", text, text ? strlen(text) : 0);
+}
+
+int reply_kept(req *r, const char *key, const char *version)
+{
+    size_t len = 0;
+    char *body = vcache_get(key, version, &len);
+    if (!body)
+        return 0;
+    reply_bytes(r, 200, "application/json; charset=utf-8", body, len);
+    return 1;
+}
+
+void reply_keep(req *r, const char *key, const char *version)
+{
+    if (key && version && r->status == 200 && r->resp && r->ctype && strncmp(r->ctype, "application/json", 16) == 0)
+        vcache_put(key, version, r->resp, r->resp_len);
 }
 
 void reply_error(req *r, unsigned status, const char *code, json_t *fields)

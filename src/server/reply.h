@@ -46,6 +46,12 @@ json_t *row_json(const store_rows *rows, int i, const struct colmap *map);
 /* Every row of rows under map, as a new array. */
 json_t *rows_json(const store_rows *rows, const struct colmap *map);
 
+/* Kept answers (core/vcache.h), for reads whose answer a cheap version names (a chain head): */
+/* serves the answer kept under key if it was made from version and returns 1; else returns 0. */
+int reply_kept(req *r, const char *key, const char *version);
+/* keeps this request's answer under key and version if it is a 200; key NULL: nothing. */
+void reply_keep(req *r, const char *key, const char *version);
+
 /* Transactions: 0 on success; on failure they have replied and return -1. */
 int db_begin(req *r);
 int db_commit(req *r);

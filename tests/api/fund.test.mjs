@@ -86,10 +86,15 @@ test('donations: cash into the balance, in kind kept apart, donors masked in pub
   assert.equal((await admin.post(`${C}/fund/donations`, { amount_fen: 5, method: 'in_kind' })).data.error.fields.item, '必填');
 });
 
-test('the home page balance and the ledger total follow each new entry (both are read from the chain head)', async () => {
+test('the home page balance, the fund page and the ledger pages follow each new entry (all are kept by the chain head)', async () => {
   for (const amount of [700, 1300]) {
     const home0 = (await admin.get(C)).data.stats.fund_balance_fen;
     const total0 = (await pub().get(`${C}/fund/entries?limit=1`)).data.total;
+    // Read twice, so that the second read is the kept answer (src/core/vcache.h).
+    const fund0 = (await pub().get(`${C}/fund`)).data;
+    assert.deepEqual((await pub().get(`${C}/fund`)).data, fund0);
+    const last0 = (await pub().get(`${C}/fund/entries?limit=500&offset=${total0 - 1}`)).data;
+    assert.equal(last0.items.length, 1);
     assert.equal(home0, await balance());
     const d = await admin.post(`${C}/fund/donations`, { amount_fen: amount, method: 'cash', donor_name: '赵六' });
     assert.equal(d.status, 201, d.text);
@@ -97,7 +102,19 @@ test('the home page balance and the ledger total follow each new entry (both are
     const e = (await pub().get(`${C}/fund/entries?limit=1`)).data;
     assert.equal(e.total, total0 + 1);
     assert.equal(e.total, d.data.seq);
+    const fund1 = (await pub().get(`${C}/fund`)).data;
+    assert.equal(fund1.balance_fen, fund0.balance_fen + amount);
+    assert.equal(fund1.entries, d.data.seq);
+    assert.notEqual(fund1.head_hash, fund0.head_hash);
+    assert.equal(fund1.series.at(-1).balance_fen, fund0.series.at(-1).balance_fen + amount);
+    const last1 = (await pub().get(`${C}/fund/entries?limit=500&offset=${total0 - 1}`)).data;
+    assert.equal(last1.total, total0 + 1);
+    assert.deepEqual(last1.items.map((x) => x.seq), [total0, total0 + 1]);
+    assert.equal(last1.items[1].amount_fen, amount);
   }
+  // Each language has its own page (account names).
+  const en = await new Client(srv.base, 'en').get(`${C}/fund`);
+  assert.ok(en.data.accounts.some((a) => a.name !== a.name_zh), 'English account names');
 });
 
 test('the store refuses an entry that does not balance, and any update or delete', async () => {
