@@ -52,6 +52,18 @@ void reply_keep(req *r, const char *key, const char *version)
         vcache_put(key, version, r->resp, r->resp_len);
 }
 
+static const char sql_version[] =
+    "SELECT (SELECT seq FROM audit_heads WHERE community_id = $1), (SELECT hash FROM audit_heads WHERE community_id = $1), "
+    "(SELECT seq FROM fund_heads WHERE community_id = $1), (SELECT hash FROM fund_heads WHERE community_id = $1)";
+
+const char *community_version(req *r)
+{
+    store_rows *v = NULL;
+    if (q_exec(r, sql_version, 1, (const char *[]){arena_i64(r->a, r->community_id)}, &v) != 0)
+        return NULL;
+    return arena_printf(r->a, "%s %s %s %s", store_cell(v, 0, 0), store_cell(v, 0, 1), store_cell(v, 0, 2), store_cell(v, 0, 3));
+}
+
 void reply_error(req *r, unsigned status, const char *code, json_t *fields)
 {
     /* A refusal for bad fields always names them; without them, they could not be allocated. */

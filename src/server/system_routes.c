@@ -306,8 +306,17 @@ static void communities_create(req *r)
     reply_json(r, 201, item);
 }
 
+/* The home page's numbers. Each counts something whose every change is audited, so the answer is
+ * kept by the community's version (reply.h) and made again only after a change: made, it takes a
+ * statement per module. */
 static void community_get(req *r)
 {
+    const char *version = community_version(r);
+    if (!version)
+        return;
+    const char *key = arena_printf(r->a, "community %lld %d", (long long)r->community_id, (int)r->lang);
+    if (reply_kept(r, key, version))
+        return;
     store_rows *rows = NULL;
     const char *p[1] = {arena_i64(r->a, r->community_id)};
     store_rc rc = store_exec(r->db, r->a, sql_community_one, 1, p, &rows);
@@ -324,7 +333,14 @@ static void community_get(req *r)
             return;
         }
     json_object_set_new(c, "stats", stats);
+    const char *now_version = community_version(r); /* read without a transaction: unchanged meanwhile? */
+    if (!now_version) {
+        json_decref(c);
+        return;
+    }
     reply_json(r, 200, c);
+    if (strcmp(version, now_version) == 0)
+        reply_keep(r, key, version);
 }
 
 static const field_spec session_body[] = {

@@ -206,3 +206,26 @@ test('changing a person keeps before and after in the audit log and moves the co
   assert.equal((await admin.req('PATCH', `${C}/people/424242`, { json: { name: 'x' } })).status, 404);
   assert.equal(srv.cli(['audit', 'verify']).status, 0);
 });
+
+test('the home page numbers follow each change at once (they are kept by the community\'s chain heads)', async () => {
+  const stats = async () => {
+    const a = (await admin.get(C)).data.stats;
+    assert.deepEqual((await admin.get(C)).data.stats, a, 'the kept answer is the made one');
+    return a;
+  };
+  const s0 = await stats();
+  const k = Date.now() % 100000;
+  assert.equal((await admin.post(`${C}/compounds`, { name: `新小区${k}` })).status, 201);
+  const s1 = await stats();
+  assert.equal(s1.compounds, s0.compounds + 1);
+  assert.equal((await admin.post(`${C}/people`, { name: '新居民', phone: '13600003333' })).status, 201);
+  const s2 = await stats();
+  assert.equal(s2.residents, s1.residents + 1);
+  const csv = `姓名,手机号,小区\r\n导入丙,13800000003,丰华花苑\r\n导入丁,13800000004,文华花园\r\n`;
+  assert.equal((await admin.req('POST', `${C}/people/import`, { body: csv, headers: { 'Content-Type': 'text/csv' } })).status, 200);
+  assert.equal((await stats()).residents, s2.residents + 2);
+  assert.equal((await admin.post(`${C}/organisations`, { name: `新社团${k}`, kind: 'association' })).status, 201);
+  assert.equal((await stats()).organisations, s0.organisations + 1);
+  assert.equal((await admin.post(`${C}/staff`, { name: '又一位同事', position: '社区工作人员', certificate_level: 'assistant' })).status, 201);
+  assert.equal((await stats()).staff, s0.staff + 1);
+});

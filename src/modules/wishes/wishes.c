@@ -91,7 +91,6 @@ static const char sql_wall_counts[] =
     "COALESCE(sum(CASE WHEN w.status IN ('fulfilled', 'closed') THEN 1 ELSE 0 END), 0), "
     "COALESCE(sum(CASE WHEN w.status IN ('fulfilled', 'closed') THEN w.estimated_fen ELSE 0 END), 0), "
     "COALESCE(sum(w.estimated_fen), 0) FROM wishes w " WISH_FILTER;
-static const char sql_audit_head[] = "SELECT seq, hash FROM audit_heads WHERE community_id = $1";
 static const struct colmap wall_map[] = {
     {"id", 'i'}, {"title", 's'}, {"story", 's'}, {"category", 's'}, {"urgency", 's'}, {"estimated_fen", 'i'},
     {"compound_name", 'n'}, {"deadline", 'n'}, {"campaign_id", 'i'}, {"campaign_title", 'n'}, {"status", 's'},
@@ -118,28 +117,26 @@ static void wall_list(req *r)
     const char *p[7] = {cid_of(r), cat && *cat ? cat : NULL, status && *status ? status : NULL, camp && *camp ? camp : NULL,
                         arena_strdup(r->a, today), arena_i64(r->a, la.limit), arena_i64(r->a, la.offset)};
     /* Every change to what the wall shows (a wish, a claim, a campaign, the sweep above) is audited,
-     * so the community's audit chain head names the wall's state; with the day (wishes carried over
-     * from an ended campaign) and the query it names the page, which is kept by it (core/vcache.h):
-     * the sort of every wish and the JSON are made again only after a change. */
+     * so the community's version (its chain heads) names the wall's state; with the day (wishes
+     * carried over from an ended campaign) and the query it names the page, which is kept by it
+     * (core/vcache.h): the sort of every wish and the JSON are made again only after a change. */
     const char *key = NULL, *version = NULL;
-    store_rows *head = NULL;
     if (la.format == LIST_JSON) {
-        if (q_exec(r, sql_audit_head, 1, p, &head) != 0)
+        if (!(version = community_version(r)))
             return;
-        if (head->nrows) {
-            key = arena_printf(r->a, "wall %s %s %s %s %s %s %s %d", p[0], p[1] ? p[1] : "-", p[2] ? p[2] : "-", p[3] ? p[3] : "-", p[4], p[5], p[6],
-                               (int)r->lang);
-            version = arena_printf(r->a, "%s %s", store_cell(head, 0, 0), store_cell(head, 0, 1));
-            if (reply_kept(r, key, version))
-                return;
-        }
+        key = arena_printf(r->a, "wall %s %s %s %s %s %s %s %d", p[0], p[1] ? p[1] : "-", p[2] ? p[2] : "-", p[3] ? p[3] : "-", p[4], p[5], p[6],
+                           (int)r->lang);
+        if (reply_kept(r, key, version))
+            return;
     }
     store_rows *rows = NULL, *counts = NULL;
     if (q_exec(r, sql_wall, 7, p, &rows) != 0 || q_exec(r, sql_wall_counts, 4, p, &counts) != 0)
         return;
     /* Read without a transaction: keep the page only if nothing changed meanwhile. */
-    if (key && (q_exec(r, sql_audit_head, 1, p, &head) != 0 || head->nrows == 0 ||
-                strcmp(version, arena_printf(r->a, "%s %s", store_cell(head, 0, 0), store_cell(head, 0, 1))) != 0))
+    const char *now_version = key ? community_version(r) : NULL;
+    if (key && !now_version)
+        return;
+    if (key && strcmp(version, now_version) != 0)
         key = NULL;
     json_t *extra = json_pack("{s:{s:I, s:I, s:I, s:I, s:I}}", "counts", "published", (json_int_t)store_cell_i64(counts, 0, 1), "claimed",
                               (json_int_t)store_cell_i64(counts, 0, 2), "fulfilled", (json_int_t)store_cell_i64(counts, 0, 3),
