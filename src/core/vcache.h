@@ -9,8 +9,8 @@
 #define LINLI_VCACHE_H
 #include <stddef.h>
 
-#define VCACHE_SLOTS 256
-#define VCACHE_MAX_BODY (256 * 1024)
+#define VCACHE_SLOTS 128
+#define VCACHE_MAX_BODY (128 * 1024)
 
 /* A malloc'd copy of the answer kept under key if it was made from version; NULL otherwise (or on
  * out of memory). *len is its length. */
