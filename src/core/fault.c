@@ -1,6 +1,7 @@
 /* Fault injection (see fault.h): the countdowns, jansson's counted allocator, the spec parser. */
 #include "core/fault.h"
 #include <jansson.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,13 +9,42 @@ _Thread_local struct fault fault_alloc, fault_io;
 int fault_enabled;
 
 _Thread_local int json_alloc_failed;
+static _Thread_local jmp_buf *parse_escape; /* set while json_parse runs the parser */
 
 static void *json_counted_malloc(size_t n)
 {
     void *p = linli_malloc(n);
-    if (!p)
+    if (!p) {
         json_alloc_failed = 1;
+        if (parse_escape) {
+            jmp_buf *to = parse_escape;
+            parse_escape = NULL;
+            longjmp(*to, 1);
+        }
+    }
     return p;
+}
+
+json_t *json_parse(const char *text, size_t len, size_t flags, json_error_t *err)
+{
+    jmp_buf escape;
+    if (setjmp(escape)) {
+        if (err) {
+            memset(err, 0, sizeof *err);
+            snprintf(err->text, sizeof err->text, "out of memory");
+            err->text[JSON_ERROR_TEXT_LENGTH - 1] = (char)json_error_out_of_memory;
+        }
+        return NULL;
+    }
+    parse_escape = &escape;
+    json_t *v = json_loadb(text, len, flags, err);
+    parse_escape = NULL;
+    return v;
+}
+
+json_t *json_parse_str(const char *text, json_error_t *err)
+{
+    return text ? json_parse(text, strlen(text), 0, err) : NULL;
 }
 
 char *json_text(arena *a, const json_t *j, size_t flags)

@@ -46,6 +46,17 @@ extern _Thread_local int json_alloc_failed;
  * allocation countdown. Installed by main before anything else. */
 void json_alloc_install(void);
 
+struct json_t;
+struct json_error_t;
+/* Parses JSON text. jansson's parser (2.14) writes past its buffer when an allocation fails while it
+ * reads a string (akheron/jansson#362, open upstream), so it must never see one fail: every parse
+ * goes through here, where a failed allocation jumps straight back out of the parser instead. The
+ * answer is then NULL with json_alloc_failed set (what the parser had built is not freed: the price
+ * of the jump). Otherwise as json_loadb. */
+struct json_t *json_parse(const char *text, size_t len, size_t flags, struct json_error_t *err);
+/* json_parse of a NUL-terminated text, no flags (text NULL: NULL). */
+struct json_t *json_parse_str(const char *text, struct json_error_t *err);
+
 /* The compact JSON text of j in arena a (flags as for json_dumps). jansson can lose bytes of the
  * text when an allocation fails instead of failing, so any failed allocation counts as out of
  * memory: arena_fail (the request ends with a 500) rather than a wrong text stored. */

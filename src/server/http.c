@@ -192,9 +192,11 @@ static void route_request(req *r)
 }
 
 /* A transaction must not outlive its request: one still open (its ROLLBACK failed, or a handler
- * forgot) is rolled back here, and its write lock with it. */
+ * forgot) is rolled back here, and its write lock with it; so is a statement left half-run. */
 static void end_open_transaction(req *r)
 {
+    if (r->db)
+        store_settle(r->db);
     if (r->db && store_in_transaction(r->db)) {
         store_rollback(r->db);
         r->in_tx = 0;

@@ -160,9 +160,8 @@ static void handle(req *r)
             return;
         }
         json_error_t jerr;
-        r->in = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
-        /* jansson can lose bytes of a string when an allocation fails while lexing and still
-         * return a document, so any failed allocation during the parse spoils it. */
+        r->in = json_parse(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        /* A failed allocation during the parse spoils it (core/fault.h). */
         if (json_alloc_failed || (!r->in && json_error_code(&jerr) == json_error_out_of_memory)) {
             json_decref(r->in);
             r->in = NULL;

@@ -229,6 +229,14 @@ static store_rc sq_exec_script(store *base, const char *sql)
 
 static int sq_in_transaction(store *base) { return !sqlite3_get_autocommit(((struct sqlite_store *)base)->db); }
 
+static void sq_settle(store *base)
+{
+    sqlite3 *db = ((struct sqlite_store *)base)->db;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st))
+        if (sqlite3_stmt_busy(st))
+            sqlite3_reset(st);
+}
+
 static const char *sq_errmsg(store *base) { return ((struct sqlite_store *)base)->err; }
 
 /* Online backup of the whole database into dest (a new file). Used by `linli backup`. */
@@ -264,4 +272,5 @@ const struct store_engine store_engine_sqlite = {
     .errmsg = sq_errmsg,
     .begin_sql = "BEGIN IMMEDIATE",
     .in_transaction = sq_in_transaction,
+    .settle = sq_settle,
 };

@@ -50,6 +50,12 @@ void store_rollback(store *s)
 
 int store_retryable(store *s) { return s->engine->retryable ? s->engine->retryable(s) : 0; }
 
+void store_settle(store *s)
+{
+    if (s->engine->settle)
+        s->engine->settle(s);
+}
+
 int store_in_transaction(store *s) { return s->engine->in_transaction ? s->engine->in_transaction(s) : 0; }
 
 store_rc store_query_i64(store *s, arena *a, const char *sql, int nparams, const char *const *params,

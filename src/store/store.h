@@ -46,6 +46,7 @@ struct store_engine {
     const char *begin_sql; /* the statement that starts a write transaction */
     int (*in_transaction)(store *s); /* NULL: the engine cannot tell (taken as no) */
     int (*retryable)(store *s);      /* NULL: never (see store_retryable) */
+    void (*settle)(store *s);        /* NULL: nothing to do (see store_settle) */
 };
 
 struct store {
@@ -69,6 +70,10 @@ void store_rollback(store *s);
 /* Nonzero while a transaction is open on the connection. After every request the server rolls
  * back one left open (a ROLLBACK that itself failed, out of memory say), so no lock outlives it. */
 int store_in_transaction(store *s);
+/* The request is over: a statement left half-run (its request abandoned when memory ran out between
+ * two rows) is reset, so that it does not hold a read snapshot (SQLite: the WAL cannot be
+ * checkpointed, the connection reads old data and cannot start writing). After every request. */
+void store_settle(store *s);
 /* Nonzero when the last failure was one the whole transaction may simply be run again for: on
  * PostgreSQL a serialization failure (40001) or a deadlock (40P01). SQLite never says so: its
  * writers queue on BEGIN IMMEDIATE and its busy time-out has already waited. */

@@ -160,6 +160,10 @@ test('voting: single-use codes, verified residents only, one vote per person eve
     'the person voted online already');
   const keyed = await admin.post(`${C}/grant-rounds/${round.id}/paper-ballots`, { serial: 'P-002', person_id: people[2].id, proposal_ids: [props[2].id] });
   assert.equal(keyed.status, 201, keyed.text);
+  const again = await admin.post(`${C}/grant-rounds/${round.id}/paper-ballots`, { serial: 'P-002', person_id: people[1].id, proposal_ids: [props[2].id] });
+  assert.equal(again.status, 409, 'a serial keyed in already is a conflict');
+  assert.equal(again.data.error.code, 'conflict');
+  assert.equal(again.data.error.fields.serial, '该编号已录入');
   assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/paper-ballots/P-002/check`, { confirm: true })).data.error.code, 'own_keying');
   const checker = await account('staff2', 'staff');
   assert.equal((await checker.post(`${C}/grant-rounds/${round.id}/paper-ballots/P-002/check`, { confirm: true })).data.status, 'counted');

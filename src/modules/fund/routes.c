@@ -683,9 +683,21 @@ static void rules_put(req *r)
     json_t *after = json_pack("{s:I}", "version", (json_int_t)version);
     int bad = q_audit(r, "publish", "fund_rules", version, NULL, after);
     json_decref(after);
-    if (bad || db_commit(r) != 0)
+    if (bad)
         return;
+    /* The answer is made inside the transaction, before the commit: if it cannot be (out of memory,
+     * say), nothing is published. Made after, each failed answer would leave a version behind and
+     * a client retrying would publish again and again. */
     rules_get(r);
+    if (r->status != 200) {
+        if (r->in_tx) {
+            store_rollback(r->db);
+            r->in_tx = 0;
+        }
+        return;
+    }
+    if (db_commit(r) != 0)
+        return;
     r->status = 201;
 }
 

@@ -58,7 +58,7 @@ static json_t *round_json(const store_rows *rows, int i)
 {
     json_t *o = row_json(rows, i, round_map);
     json_error_t e;
-    json_t *rubric = json_loads(store_cell(rows, i, 13), 0, &e);
+    json_t *rubric = json_parse_str(store_cell(rows, i, 13), &e);
     json_object_set_new(o, "rubric", rubric ? rubric : json_array());
     json_object_set_new(o, "formula", json_sprintf("final = %s%% × expert + %s%% × public (each 0–100); funded only with expert ≥ %s",
                                                    store_cell(rows, i, 10), store_cell(rows, i, 11), store_cell(rows, i, 12)));
@@ -220,7 +220,7 @@ static json_t *proposal_json(const store_rows *rows, int i)
 {
     json_t *o = row_json(rows, i, proposal_map);
     json_error_t e;
-    json_t *lines = json_loads(store_cell(rows, i, 5), 0, &e);
+    json_t *lines = json_parse_str(store_cell(rows, i, 5), &e);
     json_object_set_new(o, "budget_lines", lines ? lines : json_array());
     const char *el = store_cell(rows, i, 10);
     json_object_set_new(o, "eligible", el ? json_boolean(strcmp(el, "1") == 0) : json_null());
@@ -478,7 +478,7 @@ static void score_put(req *r)
     if (found)
         return (void)reply_fail(r, 409, "conflict_declared", NULL);
     json_error_t e;
-    json_t *rubric = json_loads(store_cell(round, 0, 13), 0, &e);
+    json_t *rubric = json_parse_str(store_cell(round, 0, 13), &e);
     int64_t total = 0;
     json_t *fields = NULL;
     size_t i;

@@ -59,8 +59,11 @@ void paper_enter(req *r)
     const char *p[6] = {cid_of(r), rid, json_string_value(json_object_get(r->in, "serial")), arena_i64(r->a, person), choices,
                         arena_i64(r->a, r->account_id)};
     store_rc rc = store_exec(r->db, r->a, sql_paper_insert, 6, p, NULL);
-    if (rc == STORE_CONSTRAINT)
-        return (void)reply_field(r, "serial", "duplicate_serial");
+    if (rc == STORE_CONSTRAINT) { /* a conflict, not bad input: this ballot may be one's own earlier attempt */
+        json_t *fields = NULL;
+        field_error(r, &fields, "serial", "duplicate_serial");
+        return (void)reply_fail(r, 409, "conflict", fields);
+    }
     if (rc != STORE_OK)
         return db_fail(r, rc);
     json_t *what = json_pack("{s:s, s:I}", "serial", p[2], "person_id", (json_int_t)person);
@@ -105,7 +108,7 @@ void paper_check(req *r)
         if (rc != STORE_OK)
             return db_fail(r, rc);
         json_error_t e;
-        json_t *ids = json_loads(store_cell(paper, 0, 1), 0, &e);
+        json_t *ids = json_parse_str(store_cell(paper, 0, 1), &e);
         const char *ballot = crypto_token(r->a, 16);
         size_t i;
         json_t *v;

@@ -109,7 +109,7 @@ void report_file(req *r)
         return (void)reply_fail(r, 403, "forbidden", NULL);
     /* Spending is reported against the proposal's own budget lines. */
     json_error_t e;
-    json_t *lines = json_loads(store_cell(prop, 0, 2), 0, &e);
+    json_t *lines = json_parse_str(store_cell(prop, 0, 2), &e);
     const char *key;
     json_t *v;
     json_object_foreach(json_object_get(in, "spending"), key, v) {
@@ -160,7 +160,7 @@ void reports_list(req *r)
     for (int i = 0; i < rows->nrows; i++) {
         json_t *o = row_json(rows, i, report_map);
         json_error_t e;
-        json_t *s = json_loads(store_cell(rows, i, 6), 0, &e), *ph = json_loads(store_cell(rows, i, 7), 0, &e);
+        json_t *s = json_parse_str(store_cell(rows, i, 6), &e), *ph = json_parse_str(store_cell(rows, i, 7), &e);
         json_object_set_new(o, "spending", s ? s : json_object());
         json_object_set_new(o, "photos", ph ? ph : json_array());
         json_array_append_new(items, o);

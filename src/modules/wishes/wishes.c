@@ -207,7 +207,7 @@ static json_t *wish_json(req *r, int64_t id, int with_private)
     if (with_private) {
         json_error_t e;
         const char *plain = crypto_open(r->a, &r->app->keys, store_cell(rows, 0, 24));
-        json_t *priv = plain ? json_loads(plain, 0, &e) : NULL;
+        json_t *priv = plain ? json_parse_str(plain, &e) : NULL;
         json_object_set_new(o, "private", priv ? priv : json_null());
     }
     return o;
@@ -377,7 +377,7 @@ static void wish_decide(req *r)
             story = store_cell(st, 0, 1);
         json_error_t e;
         const char *plain = crypto_open(r->a, &r->app->keys, store_cell(st, 0, 2));
-        json_t *priv = plain ? json_loads(plain, 0, &e) : NULL;
+        json_t *priv = plain ? json_parse_str(plain, &e) : NULL;
         unsigned found = deid_check(story, json_string_value(json_object_get(priv, "beneficiary_name")));
         const char *title = json_string_value(json_object_get(r->in, "title"));
         found |= deid_check(title ? title : store_cell(st, 0, 4), json_string_value(json_object_get(priv, "beneficiary_name")));
