@@ -135,6 +135,7 @@ static const struct {
     {"training_required", "报名此班次须先参加指定培训", "This shift requires a training first"},
     {"already_signed_up", "您已报名该班次", "You have already signed up for this shift"},
     {"not_signed_up", "您没有报名该班次", "You have not signed up for this shift"},
+    {"already_cancelled", "您已取消该班次的报名", "You have already cancelled your sign-up for this shift"},
     {"cancel_deadline_passed", "已过取消截止时间，请联系协调人", "The cancellation deadline has passed; contact the coordinator"},
     {"not_checked_in", "尚未签到", "Not checked in"},
     {"qr_invalid", "二维码无效", "This QR code is not valid"},

@@ -111,6 +111,9 @@ test('sign-up fills seats, then the waitlist; a cancellation promotes the first 
   const c = await vols.v1.client.post(`${C}/shifts/${s.id}/cancel`);
   assert.equal(c.status, 200);
   assert.equal(c.data.my_status, 'cancelled');
+  const twice = await vols.v1.client.post(`${C}/shifts/${s.id}/cancel`);
+  assert.equal(twice.status, 409, 'cancelled already: a conflict a retrying client can recognise');
+  assert.equal(twice.data.error.code, 'already_cancelled');
   const mine = await vols.v3.client.get(`${C}/shifts/mine`);
   assert.equal(mine.data.items.find((x) => x.id === s.id).my_status, 'confirmed');
   const roster = await admin.get(`${C}/shifts/${s.id}/roster`);

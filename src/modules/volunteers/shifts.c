@@ -359,8 +359,10 @@ void shift_cancel(req *r)
     store_rows *shift = NULL, *state = NULL;
     if (q_exec(r, sql_shift_rules, 2, p, &shift) != 0 || q_exec(r, sql_signup_state, 3, p, &state) != 0)
         return;
-    if (shift->nrows == 0 || state->nrows == 0 || strcmp(store_cell(state, 0, 0), "cancelled") == 0)
+    if (shift->nrows == 0 || state->nrows == 0)
         return (void)reply_fail(r, 404, "not_signed_up", NULL);
+    if (strcmp(store_cell(state, 0, 0), "cancelled") == 0) /* a conflict: perhaps one's own earlier try */
+        return (void)reply_fail(r, 409, "already_cancelled", NULL);
     if (clock_now() > store_cell_i64(shift, 0, 4))
         return (void)reply_fail(r, 409, "cancel_deadline_passed", NULL);
     int was_confirmed = strcmp(store_cell(state, 0, 0), "confirmed") == 0;
