@@ -3,23 +3,12 @@
 // secrecy, closing at the deadline, and tranches through the fund ledger.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import net from 'node:net';
-import { startServer, Client, assertCleanExit } from './harness.mjs';
+import { startServer, Client, assertCleanExit, account as accountOf } from './harness.mjs';
 
 let srv, admin, C, round, orgs, reviewers = [], props = [];
 const pub = () => new Client(srv.base);
-async function account(login, role) {
-  const pw = join(srv.dir, `pw-${login}`);
-  writeFileSync(pw, `pass-${login}-123\n`);
-  const r = srv.cli(['user', 'add', '--login', login, '--password-file', pw, '--role', role, '--community', String(srv.communityId)]);
-  assert.equal(r.status, 0, r.stderr);
-  const c = new Client(srv.base);
-  const s = await c.login(login, `pass-${login}-123`);
-  c.id = s.data.account.id;
-  return c;
-}
+const account = (login, role) => accountOf(srv, login, role);
 
 before(async () => {
   srv = await startServer({ residents: 30 });

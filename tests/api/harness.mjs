@@ -118,6 +118,22 @@ export class Client {
   }
 }
 
+// A new account of the role in the server's community (made with `linli user add`), logged in:
+// a Client with .id (the account id) and .login_ (its login); its password is `pass-LOGIN-123`.
+export async function account(srv, login, role = 'resident', name = null) {
+  const pw = join(srv.dir, `pw-${login}`);
+  writeFileSync(pw, `pass-${login}-123\n`);
+  const r = srv.cli(['user', 'add', '--login', login, ...(name ? ['--name', name] : []), '--password-file', pw, '--role', role,
+    '--community', String(srv.communityId)]);
+  if (r.status !== 0) throw new Error(`linli user add ${login}: ${r.stderr}`);
+  const c = new Client(srv.base);
+  const s = await c.login(login, `pass-${login}-123`);
+  if (s.status !== 200) throw new Error(`logging in as ${login}: ${s.status} ${s.text}`);
+  c.id = s.data.account.id;
+  c.login_ = login;
+  return c;
+}
+
 // The server must stop cleanly on SIGTERM: exit 0 and no sanitizer report (leaks, UB).
 export function assertCleanExit(assert, r) {
   assert.equal(r.code, 0, `linli exited with ${r.code}/${r.signal}: ${r.stderr.slice(-3000)}`);

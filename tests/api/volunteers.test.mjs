@@ -3,22 +3,12 @@
 // approvals, corrections, star levels, the awards ranking, certificates and the calendar feed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startServer, Client, assertCleanExit } from './harness.mjs';
+import { startServer, Client, assertCleanExit, account as accountOf } from './harness.mjs';
 
 let srv, admin, C, year, now;
 const vols = {}; // login → { client, id }
 
-async function account(login, role = 'resident') {
-  const pw = join(srv.dir, `pw-${login}`);
-  writeFileSync(pw, `pass-${login}-123\n`);
-  const r = srv.cli(['user', 'add', '--login', login, '--password-file', pw, '--role', role, '--community', String(srv.communityId)]);
-  assert.equal(r.status, 0, r.stderr);
-  const c = new Client(srv.base);
-  assert.equal((await c.login(login, `pass-${login}-123`)).status, 200);
-  return c;
-}
+const account = (login, role = 'resident') => accountOf(srv, login, role);
 
 // A resident applies, staff approve; the account becomes a volunteer (and logs in again for the role).
 async function volunteer(login, body = {}) {

@@ -3,19 +3,10 @@
 // the fund, and the beneficiary's confirmation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startServer, Client, assertCleanExit } from './harness.mjs';
+import { startServer, Client, assertCleanExit, account as accountOf } from './harness.mjs';
 
 let srv, admin, C, compound;
-async function account(login) {
-  const pw = join(srv.dir, `pw-${login}`);
-  writeFileSync(pw, `pass-${login}-123\n`);
-  assert.equal(srv.cli(['user', 'add', '--login', login, '--name', `居民${login}`, '--password-file', pw, '--role', 'resident', '--community', String(srv.communityId)]).status, 0);
-  const c = new Client(srv.base);
-  await c.login(login, `pass-${login}-123`);
-  return c;
-}
+const account = (login) => accountOf(srv, login, 'resident', `居民${login}`);
 const pub = () => new Client(srv.base);
 const wish = (extra = {}) => ({ category: 'goods', urgency: 'blue', title: '一台收音机', story: '独居长者，平时喜欢听粤剧，收音机坏了。',
   beneficiary_name: '周秀兰', address: '文华花园 5栋 801', contact: '13900001111', needs: '带粤剧频道的收音机', estimated_fen: 8000,

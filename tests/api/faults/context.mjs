@@ -2,9 +2,7 @@
 // accounts of any role, and a persistent database shell for the integrity checks.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Client, BACKEND } from '../harness.mjs';
+import { account, BACKEND } from '../harness.mjs';
 
 // One sqlite3 or psql process for the whole run: the check after every attempt costs a round trip
 // on a pipe instead of a new process (which was nine tenths of the loop's time).
@@ -54,18 +52,7 @@ export async function makeContext(srv, admin) {
     // A number no other step has used: for names that must be unique.
     next: () => ++unique,
     // A new account of the role, logged in; .id is its account id.
-    async user(role, login = `fault${role.replace('_', '')}${++unique}`) {
-      const pw = join(srv.dir, `pw-${login}`);
-      writeFileSync(pw, `pass-${login}-123\n`);
-      const r = srv.cli(['user', 'add', '--login', login, '--password-file', pw, '--role', role, '--community', String(srv.communityId)]);
-      assert.equal(r.status, 0, r.stderr);
-      const c = new Client(srv.base);
-      const s = await c.login(login, `pass-${login}-123`);
-      assert.equal(s.status, 200, s.text);
-      c.id = s.data.account.id;
-      c.login_ = login;
-      return c;
-    },
+    user: (role, login = `fault${role.replace('_', '')}${++unique}`) => account(srv, login, role),
     // A sender for the loop: the request with the fault headers added.
     json: (client, method, path, body, extra = {}) => (headers) =>
       client.req(method, path, body === undefined ? { headers: { ...extra, ...headers } } : { json: body, headers: { ...extra, ...headers } }),
