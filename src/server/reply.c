@@ -61,7 +61,10 @@ const char *community_version(req *r)
     store_rows *v = NULL;
     if (q_exec(r, sql_version, 1, (const char *[]){arena_i64(r->a, r->community_id)}, &v) != 0)
         return NULL;
-    return arena_printf(r->a, "%s %s %s %s", store_cell(v, 0, 0), store_cell(v, 0, 1), store_cell(v, 0, 2), store_cell(v, 0, 3));
+    const char *c[4]; /* NULL for a chain not yet begun */
+    for (int j = 0; j < 4; j++)
+        c[j] = store_cell(v, 0, j) ? store_cell(v, 0, j) : "-";
+    return arena_printf(r->a, "%s %s %s %s", c[0], c[1], c[2], c[3]);
 }
 
 void reply_error(req *r, unsigned status, const char *code, json_t *fields)

@@ -52,7 +52,7 @@ int reply_kept(req *r, const char *key, const char *version);
 /* keeps this request's answer under key and version if it is a 200; key NULL: nothing. */
 void reply_keep(req *r, const char *key, const char *version);
 /* The version of everything in the request's community: the heads of its audit chain and of its
- * fund chain ("" for a chain not yet begun). Every change is audited in the transaction that makes
+ * fund chain ("-" for a chain not yet begun). Every change is audited in the transaction that makes
  * it, so this names the community's whole state; an answer made from it may be kept by it. NULL
  * after replying an error. */
 const char *community_version(req *r);

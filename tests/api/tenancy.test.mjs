@@ -26,6 +26,16 @@ before(async () => {
 after(async () => { if (srv) assertCleanExit(assert, await srv.stop()); });
 
 test('creating a community is for admin and district_admin, with a real town', async () => {
+  // A new community's home page, before its fund has an entry (no fund chain yet), made and kept.
+  for (let i = 0; i < 2; i++) {
+    const home = await staffB.get(`/api/v1/communities/${B}`);
+    assert.equal(home.status, 200, home.text);
+    assert.equal(home.data.name, '东华社区');
+    assert.equal(home.data.stats.fund_balance_fen, 0);
+    assert.equal(home.data.stats.compounds, 0);
+  }
+  assert.equal((await staffB.post(`/api/v1/communities/${B}/compounds`, { name: '东华苑' })).status, 201);
+  assert.equal((await staffB.get(`/api/v1/communities/${B}`)).data.stats.compounds, 1);
   const list = await admin.get('/api/v1/communities');
   assert.deepEqual(list.data.items.map((c) => c.name).sort(), ['东华社区', '文华社区'].sort());
   assert.equal((await staffB.post('/api/v1/communities', { name: '西华社区', town_id: 1 })).status, 403);
