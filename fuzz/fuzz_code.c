@@ -3,6 +3,7 @@
  * lower-case letters and does not change on a second pass; a printed code typed with spaces,
  * hyphens and lower case (as the input chooses) comes back as the printed code, so it finds the same
  * look-up hash; and a long input cut at the buffer's end can never pass for a printed code. */
+#include "fuzz.h"
 #include "core/crypto.h"
 #include "modules/grants/grants.h"
 #include <stdint.h>
@@ -29,12 +30,10 @@ static int is_printed_code(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1), *full = malloc(size + 1);
+    char *s = fuzz_text(data, size), *full = malloc(size + 1);
     arena *a = arena_new();
     if (!s || !full || !a)
         goto out;
-    memcpy(s, data, size);
-    s[size] = 0;
 
     /* Every buffer size up to the handler's, each filled exactly. */
     char norm[32], again[32];

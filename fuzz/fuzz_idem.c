@@ -3,6 +3,7 @@
  * 1 to IDEM_KEY_MAX bytes of printable ASCII — so every key it lets through is text that both
  * databases store and compare byte for byte — and every refusal names a message the catalogue has.
  * Keys are tried as sent and cut at each length around the limit. */
+#include "fuzz.h"
 #include "core/i18n.h"
 #include "modules/fund/fund.h"
 #include <stdint.h>
@@ -30,11 +31,9 @@ static void check(const char *key)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1);
+    char *s = fuzz_text(data, size);
     if (!s)
         return 0;
-    memcpy(s, data, size);
-    s[size] = 0;
     check(s);
     /* The same key at lengths around the limit: whatever bytes, the length rule alone decides
      * for a printable key. */

@@ -2,6 +2,7 @@
  * a token is accepted only when it is exactly one that qr_token_mint makes — whatever the bytes,
  * however the numbers are written — and a minted token is always accepted with its own numbers;
  * change, cut or extend it, or mint it under another key, and it is refused. */
+#include "fuzz.h"
 #include "core/crypto.h"
 #include "modules/volunteers/volunteers.h"
 #include <stdint.h>
@@ -34,14 +35,12 @@ static int64_t take_i64(const uint8_t **p, size_t *n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     arena *a = arena_new();
-    char *s = malloc(size + 1);
+    char *s = fuzz_text(data, size);
     if (!a || !s) {
         arena_free(a);
         free(s);
         return 0;
     }
-    memcpy(s, data, size);
-    s[size] = 0;
     int64_t c, sh, e;
 
     /* The input as a token: parsed only if it is in the one written form, accepted only if minted. */

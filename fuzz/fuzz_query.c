@@ -11,6 +11,7 @@
  *     yields one known bit or none.
  * The query lookup is replaced by one that reads the fuzzer's pairs: a test double for the one call
  * into libmicrohttpd that these functions make. */
+#include "fuzz.h"
 #include "core/validate.h"
 #include "modules/registry/people.h"
 #include "server/reply.h"
@@ -107,15 +108,13 @@ static void check_list_args(arena *a, int lang)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1);
+    char *s = fuzz_text(data, size);
     arena *a = arena_new();
     if (!s || !a) {
         free(s);
         arena_free(a);
         return 0;
     }
-    memcpy(s, data, size);
-    s[size] = 0;
     npairs = 0;
     for (char *p = s, *next; p && npairs < MAX_PAIRS; p = next) {
         next = strchr(p, '&');

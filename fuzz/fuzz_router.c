@@ -1,6 +1,7 @@
 /* libFuzzer target: the router's path matching and every route's body validation. The input is a
  * method line, a path line and a JSON body; matching must never crash, and every route's field list
  * must judge any JSON object without crashing or leaking. */
+#include "fuzz.h"
 #include "core/validate.h"
 #include "server/router.h"
 #include <stdint.h>
@@ -9,11 +10,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1);
+    char *s = fuzz_text(data, size);
     if (!s)
         return 0;
-    memcpy(s, data, size);
-    s[size] = 0;
     char *path = strchr(s, '\n');
     if (path)
         *path++ = 0;

@@ -144,6 +144,13 @@ static store *open_store(const struct config *cf, int migrate)
     return s;
 }
 
+/* A command's configuration from its options and environment, and its database opened. */
+static store *cli_store(int argc, char **argv, struct config *cf, int migrate)
+{
+    config_read(argc, argv, cf);
+    return open_store(cf, migrate);
+}
+
 /* The first line of a file, without its line end; NULL (message printed) on failure. */
 static char *read_password_file(const char *path)
 {
@@ -354,8 +361,7 @@ done:
 static int cmd_migrate(int argc, char **argv)
 {
     struct config cf;
-    config_read(argc, argv, &cf);
-    store *s = open_store(&cf, 1);
+    store *s = cli_store(argc, argv, &cf, 1);
     if (!s)
         return 1;
     printf("linli: schema of %s is up to date\n", cf.db);
@@ -527,8 +533,7 @@ static int cmd_user(int argc, char **argv)
     if (check_args(&c, argc - 1, argv + 1) != 0)
         return 2;
     struct config cf;
-    config_read(argc, argv, &cf);
-    store *s = open_store(&cf, 1);
+    store *s = cli_store(argc, argv, &cf, 1);
     if (!s)
         return 1;
     arena *a = arena_new();
@@ -547,8 +552,7 @@ static int cmd_audit(int argc, char **argv)
         return 2;
     }
     struct config cf;
-    config_read(argc, argv, &cf);
-    store *s = open_store(&cf, 0);
+    store *s = cli_store(argc, argv, &cf, 0);
     if (!s)
         return 1;
     long rows = 0;
@@ -570,9 +574,8 @@ static int cmd_ledger(int argc, char **argv)
         return 2;
     }
     struct config cf;
-    config_read(argc, argv, &cf);
     const char *c = opt(argc, argv, "--community");
-    store *s = open_store(&cf, 0);
+    store *s = cli_store(argc, argv, &cf, 0);
     if (!s)
         return 1;
     long n = 0;
@@ -777,8 +780,7 @@ static int cmd_seed(int argc, char **argv)
         return 2;
     }
     struct config cf;
-    config_read(argc, argv, &cf);
-    store *s = open_store(&cf, 1);
+    store *s = cli_store(argc, argv, &cf, 1);
     if (!s)
         return 1;
     char hash[128];
