@@ -36,19 +36,28 @@ void reply_json(req *r, unsigned status, json_t *body)
     reply_bytes(r, status, "application/json; charset=utf-8", text, text ? strlen(text) : 0);
 }
 
-int reply_kept(req *r, const char *key, const char *version)
+int reply_kept(req *r, const char *key, version_fn fn, const char **version)
 {
+    if (!r->db && !req_store(r)) /* it has replied */
+        return -1;
+    store_rc rc = fn(r, version);
+    if (rc != STORE_OK) {
+        reply_store_error(r, rc);
+        return -1;
+    }
     size_t len = 0;
-    char *body = vcache_get(key, version, &len);
+    char *body = vcache_get(key, *version, &len);
     if (!body)
         return 0;
     reply_bytes(r, 200, "application/json; charset=utf-8", body, len);
     return 1;
 }
 
-void reply_keep(req *r, const char *key, const char *version)
+void reply_keep(req *r, const char *key, version_fn fn, const char *version)
 {
-    if (key && version && r->status == 200 && r->resp && r->ctype && strncmp(r->ctype, "application/json", 16) == 0)
+    const char *now = NULL;
+    if (r->status == 200 && r->resp && r->ctype && strncmp(r->ctype, "application/json", 16) == 0 &&
+        fn(r, &now) == STORE_OK && strcmp(now, version) == 0)
         vcache_put(key, version, r->resp, r->resp_len);
 }
 
@@ -56,15 +65,17 @@ static const char sql_version[] =
     "SELECT (SELECT seq FROM audit_heads WHERE community_id = $1), (SELECT hash FROM audit_heads WHERE community_id = $1), "
     "(SELECT seq FROM fund_heads WHERE community_id = $1), (SELECT hash FROM fund_heads WHERE community_id = $1)";
 
-const char *community_version(req *r)
+store_rc community_version(req *r, const char **out)
 {
     store_rows *v = NULL;
-    if (q_exec(r, sql_version, 1, (const char *[]){arena_i64(r->a, r->community_id)}, &v) != 0)
-        return NULL;
+    store_rc rc = store_exec(r->db, r->a, sql_version, 1, (const char *[]){arena_i64(r->a, r->community_id)}, &v);
+    if (rc != STORE_OK)
+        return rc;
     const char *c[4]; /* NULL for a chain not yet begun */
     for (int j = 0; j < 4; j++)
         c[j] = store_cell(v, 0, j) ? store_cell(v, 0, j) : "-";
-    return arena_printf(r->a, "%s %s %s %s", c[0], c[1], c[2], c[3]);
+    *out = arena_printf(r->a, "%s %s %s %s", c[0], c[1], c[2], c[3]);
+    return STORE_OK;
 }
 
 void reply_error(req *r, unsigned status, const char *code, json_t *fields)

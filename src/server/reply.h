@@ -46,16 +46,20 @@ json_t *row_json(const store_rows *rows, int i, const struct colmap *map);
 /* Every row of rows under map, as a new array. */
 json_t *rows_json(const store_rows *rows, const struct colmap *map);
 
-/* Kept answers (core/vcache.h), for reads whose answer a cheap version names (a chain head): */
-/* serves the answer kept under key if it was made from version and returns 1; else returns 0. */
-int reply_kept(req *r, const char *key, const char *version);
-/* keeps this request's answer under key and version if it is a 200; key NULL: nothing. */
-void reply_keep(req *r, const char *key, const char *version);
+/* Kept answers (core/vcache.h), for reads whose whole state a cheap version names. A version reader
+ * reads it from the database (never from memory, so another process's change shows at once) into
+ * *out, or returns the error without replying. */
+typedef store_rc (*version_fn)(req *r, const char **out);
+/* Reads the version; serves the answer kept under key if it was made from it and returns 1; else
+ * returns 0 with the version in *version (for reply_keep); -1 after replying the read's error. */
+int reply_kept(req *r, const char *key, version_fn fn, const char **version);
+/* Keeps this request's answer under key and version if it is a 200 JSON answer and fn still reads
+ * that version: nothing was written while it was made (its reads ran outside a transaction). */
+void reply_keep(req *r, const char *key, version_fn fn, const char *version);
 /* The version of everything in the request's community: the heads of its audit chain and of its
  * fund chain ("-" for a chain not yet begun). Every change is audited in the transaction that makes
- * it, so this names the community's whole state; an answer made from it may be kept by it. NULL
- * after replying an error. */
-const char *community_version(req *r);
+ * it, so this names the community's whole state. */
+store_rc community_version(req *r, const char **out);
 
 /* Transactions: 0 on success; on failure they have replied and return -1. */
 int db_begin(req *r);

@@ -311,11 +311,8 @@ static void communities_create(req *r)
  * statement per module. */
 static void community_get(req *r)
 {
-    const char *version = community_version(r);
-    if (!version)
-        return;
-    const char *key = arena_printf(r->a, "community %lld %d", (long long)r->community_id, (int)r->lang);
-    if (reply_kept(r, key, version))
+    const char *key = arena_printf(r->a, "community %lld %d", (long long)r->community_id, (int)r->lang), *version = NULL;
+    if (reply_kept(r, key, community_version, &version) != 0)
         return;
     store_rows *rows = NULL;
     const char *p[1] = {arena_i64(r->a, r->community_id)};
@@ -333,14 +330,8 @@ static void community_get(req *r)
             return;
         }
     json_object_set_new(c, "stats", stats);
-    const char *now_version = community_version(r); /* read without a transaction: unchanged meanwhile? */
-    if (!now_version) {
-        json_decref(c);
-        return;
-    }
     reply_json(r, 200, c);
-    if (strcmp(version, now_version) == 0)
-        reply_keep(r, key, version);
+    reply_keep(r, key, community_version, version);
 }
 
 static const field_spec session_body[] = {

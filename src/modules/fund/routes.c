@@ -31,29 +31,25 @@ static const char sql_earmarks[] =
     "AND p.account NOT IN ('4105', '5104') GROUP BY p.earmark HAVING -sum(p.amount_fen) <> 0 ORDER BY p.earmark";
 static const char sql_head_of[] = "SELECT seq, hash FROM fund_heads WHERE community_id = $1";
 
-/* Everything on the fund page follows from the entries, and the chain head's hash names them all:
- * the page is kept by that hash (core/vcache.h) and made again only after a new entry. Made, it sums
- * every posting (0.4–0.6 s with 100,000 entries, docs/benchmarks.md); kept, it costs one row. */
-static int cached_by_head(req *r, const char *what, const char **key, const char **version)
+/* Everything on the fund page and the ledger pages follows from the entries, and the chain head's
+ * hash names them all: the pages are kept by it (reply_kept) and made again only after a new entry.
+ * Made, the fund page sums every posting (0.4–0.6 s with 100,000 entries, docs/benchmarks.md);
+ * kept, it costs one row. Other changes in the community do not touch them. "-": no entry yet. */
+static store_rc fund_version(req *r, const char **out)
 {
     store_rows *head = NULL;
-    if (q_exec(r, sql_head_of, 1, (const char *[]){cid_of(r)}, &head) != 0)
-        return -1;
-    *key = NULL;
-    if (head->nrows == 0)
-        return 0; /* no entry yet: nothing worth keeping */
-    *key = what;
-    *version = arena_printf(r->a, "%s %s", store_cell(head, 0, 0), store_cell(head, 0, 1));
-    return reply_kept(r, *key, *version);
+    store_rc rc = store_exec(r->db, r->a, sql_head_of, 1, (const char *[]){cid_of(r)}, &head);
+    if (rc == STORE_OK)
+        *out = head->nrows ? arena_printf(r->a, "%s %s", store_cell(head, 0, 0), store_cell(head, 0, 1)) : "-";
+    return rc;
 }
 
 static void fund_get(req *r)
 {
-    const char *key = NULL, *version = NULL;
-    int kept = cached_by_head(r, arena_printf(r->a, "fund %lld %d", (long long)r->community_id, (int)r->lang), &key, &version);
-    if (kept != 0)
+    const char *key = arena_printf(r->a, "fund %lld %d", (long long)r->community_id, (int)r->lang), *version = NULL;
+    if (reply_kept(r, key, fund_version, &version) != 0)
         return;
-    if (!key) { /* a community without any entry: make its chart of accounts first */
+    if (strcmp(version, "-") == 0) { /* a community without any entry: make its chart of accounts first */
         if (db_begin(r) != 0)
             return;
         store_rc rc = ledger_ensure(r->db, r->a, r->community_id);
@@ -67,10 +63,6 @@ static void fund_get(req *r)
     if (q_exec(r, sql_by_account, 1, p, &acc) != 0 || q_exec(r, sql_daily, 1, p, &daily) != 0 ||
         q_exec(r, sql_earmarks, 1, p, &marks) != 0 || q_exec(r, sql_head_of, 1, p, &head) != 0)
         return;
-    /* The sums are read outside a transaction: an entry posted between the head and the sums
-     * would make them newer than the version; keep the page only when the head is still the same. */
-    if (key && (head->nrows == 0 || strcmp(version, arena_printf(r->a, "%s %s", store_cell(head, 0, 0), store_cell(head, 0, 1))) != 0))
-        key = NULL;
     int64_t cash = 0, bank = 0, in_kind = 0, restricted = 0;
     json_t *income = json_array(), *expense = json_array(), *accounts = json_array();
     for (int i = 0; i < acc->nrows; i++) {
@@ -116,7 +108,7 @@ static void fund_get(req *r)
                          "entries", (json_int_t)(head->nrows ? store_cell_i64(head, 0, 0) : 0), "head_hash",
                          head->nrows ? store_cell(head, 0, 1) : "", "income", income, "expense", expense, "restricted", earmarks,
                          "accounts", accounts, "series", series));
-    reply_keep(r, key, version);
+    reply_keep(r, key, fund_version, version);
 }
 
 static const char sql_entries_page[] =
@@ -144,8 +136,8 @@ static void entries_list(req *r)
      * `total` does: the page is kept by the chain head, like the fund page. Exports are not kept. */
     const char *key = NULL, *version = NULL;
     if (la.format == LIST_JSON) {
-        const char *k = arena_printf(r->a, "entries %lld %lld %lld", (long long)r->community_id, (long long)la.limit, (long long)la.offset);
-        if (cached_by_head(r, k, &key, &version) != 0)
+        key = arena_printf(r->a, "entries %lld %lld %lld", (long long)r->community_id, (long long)la.limit, (long long)la.offset);
+        if (reply_kept(r, key, fund_version, &version) != 0)
             return;
     }
     const char *p[3] = {cid_of(r), arena_i64(r->a, la.limit), arena_i64(r->a, la.offset)};
@@ -154,10 +146,6 @@ static void entries_list(req *r)
     int found;
     if (q_exec(r, sql_entries_page, 3, p, &rows) != 0 || q_i64(r, sql_entries_count, 1, p, &total, &found) != 0)
         return;
-    /* Read without a transaction: keep the page only if no entry came in meanwhile (the version
-     * starts with the head's number, which is the total). */
-    if (key && (!found || strtoll(version, NULL, 10) != total))
-        key = NULL;
     if (rows->nrows) {
         const char *q[3] = {p[0], store_cell(rows, 0, 0), store_cell(rows, rows->nrows - 1, 0)};
         if (q_exec(r, sql_page_postings, 3, q, &ps) != 0)
@@ -184,7 +172,8 @@ static void entries_list(req *r)
         json_array_append_new(items, o);
     }
     reply_list(r, &la, items, total, NULL);
-    reply_keep(r, key, version);
+    if (key)
+        reply_keep(r, key, fund_version, version);
 }
 
 /* ---- donations ---- */

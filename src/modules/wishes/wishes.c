@@ -122,28 +122,21 @@ static void wall_list(req *r)
      * (core/vcache.h): the sort of every wish and the JSON are made again only after a change. */
     const char *key = NULL, *version = NULL;
     if (la.format == LIST_JSON) {
-        if (!(version = community_version(r)))
-            return;
         key = arena_printf(r->a, "wall %s %s %s %s %s %s %s %d", p[0], p[1] ? p[1] : "-", p[2] ? p[2] : "-", p[3] ? p[3] : "-", p[4], p[5], p[6],
                            (int)r->lang);
-        if (reply_kept(r, key, version))
+        if (reply_kept(r, key, community_version, &version) != 0)
             return;
     }
     store_rows *rows = NULL, *counts = NULL;
     if (q_exec(r, sql_wall, 7, p, &rows) != 0 || q_exec(r, sql_wall_counts, 4, p, &counts) != 0)
         return;
-    /* Read without a transaction: keep the page only if nothing changed meanwhile. */
-    const char *now_version = key ? community_version(r) : NULL;
-    if (key && !now_version)
-        return;
-    if (key && strcmp(version, now_version) != 0)
-        key = NULL;
     json_t *extra = json_pack("{s:{s:I, s:I, s:I, s:I, s:I}}", "counts", "published", (json_int_t)store_cell_i64(counts, 0, 1), "claimed",
                               (json_int_t)store_cell_i64(counts, 0, 2), "fulfilled", (json_int_t)store_cell_i64(counts, 0, 3),
                               "fulfilled_value_fen", (json_int_t)store_cell_i64(counts, 0, 4), "value_fen",
                               (json_int_t)store_cell_i64(counts, 0, 5));
     reply_list(r, &la, rows_json(rows, wall_map), store_cell_i64(counts, 0, 0), extra);
-    reply_keep(r, key, version);
+    if (key)
+        reply_keep(r, key, community_version, version);
 }
 
 /* ---- staff's view ---- */
