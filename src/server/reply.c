@@ -247,12 +247,17 @@ void db_fail(req *r, store_rc rc)
     reply_store_error(r, rc);
 }
 
-int reply_fail(req *r, unsigned status, const char *code, json_t *fields)
+void db_rollback(req *r)
 {
     if (r->in_tx) {
         store_rollback(r->db);
         r->in_tx = 0;
     }
+}
+
+int reply_fail(req *r, unsigned status, const char *code, json_t *fields)
+{
+    db_rollback(r);
     reply_error(r, status, code, fields);
     return -1;
 }

@@ -66,6 +66,8 @@ int db_begin(req *r);
 int db_commit(req *r);
 /* Rolls back and replies the error for rc. */
 void db_fail(req *r, store_rc rc);
+/* Rolls back the open transaction, if any, without replying. */
+void db_rollback(req *r);
 
 /* Shorthands for handlers: each runs a statement on the request's store and returns 0; on failure
  * it rolls back the open transaction (if any), replies the error and returns -1. */

@@ -206,10 +206,7 @@ void router_handle(req *r)
      * request was doing is abandoned, its transaction rolled back, and it answers 500. */
     jmp_buf oom;
     if (setjmp(oom)) {
-        if (r->in_tx) {
-            store_rollback(r->db);
-            r->in_tx = 0;
-        }
+        db_rollback(r);
         reply_error(r, 500, "internal", NULL);
         return;
     }

@@ -259,10 +259,7 @@ int idem_replay(req *r)
         reply_fail(r, 422, "idempotency_key_reused", NULL);
         return 1;
     }
-    if (r->in_tx) {
-        store_rollback(r->db);
-        r->in_tx = 0;
-    }
+    db_rollback(r);
     char *body = strdup(store_cell(rows, 0, 2));
     reply_bytes(r, (unsigned)store_cell_i64(rows, 0, 1), "application/json; charset=utf-8", body, strlen(body));
     reply_header(r, "Idempotent-Replay", "true");

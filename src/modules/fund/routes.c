@@ -679,10 +679,7 @@ static void rules_put(req *r)
      * a client retrying would publish again and again. */
     rules_get(r);
     if (r->status != 200) {
-        if (r->in_tx) {
-            store_rollback(r->db);
-            r->in_tx = 0;
-        }
+        db_rollback(r);
         return;
     }
     if (db_commit(r) != 0)
