@@ -26,6 +26,13 @@ export function errorMessage(e: unknown): string {
   return t('errors.network')
 }
 
+/** Like errorMessage, but a refusal that names fields says what is wrong with each (for pages that
+ *  show one message rather than errors beside each field). */
+export function errorDetail(e: unknown): string {
+  if (e instanceof ApiError && Object.keys(e.fields).length) return Object.values(e.fields).join('；')
+  return errorMessage(e)
+}
+
 export type Query = Record<string, string | number | boolean | null | undefined>
 
 let csrfToken = ''
