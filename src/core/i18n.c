@@ -36,6 +36,8 @@ static const struct {
     {"invalid_type", "类型不正确", "Wrong type"},
     {"too_long", "内容过长", "Too long"},
     {"too_large", "数值过大", "Too large"},
+    {"money_negative", "金额不能为负", "An amount cannot be negative"},
+    {"money_too_large", "金额过大（最多 100 亿元）", "The amount is too large (at most ¥10 billion)"},
     {"must_be_positive", "必须为正整数", "Must be a positive whole number"},
     {"invalid_choice", "不是可选的值", "Not one of the allowed values"},
     {"unknown_field", "不认识的字段", "Unknown field"},

@@ -124,6 +124,14 @@ static const char *check_one(const field_spec *f, const json_t *v)
         if (f->max && json_integer_value(v) > f->max)
             return "too_large";
         return NULL;
+    case F_MONEY:
+        if (!json_is_integer(v))
+            return "invalid_type";
+        if (json_integer_value(v) < 0)
+            return "money_negative";
+        if (json_integer_value(v) > (f->max ? (json_int_t)f->max : (json_int_t)MONEY_MAX_FEN))
+            return "money_too_large";
+        return NULL;
     case F_ID:
         if (!json_is_integer(v))
             return "invalid_type";

@@ -5,6 +5,10 @@
 #define LINLI_VALIDATE_H
 #include "server/http.h"
 
+/* The most any money field may hold: 10^12 fen (¥10 billion). Far above any real amount, and far
+ * enough below INT64_MAX that sums of a million such amounts cannot overflow. */
+#define MONEY_MAX_FEN INT64_C(1000000000000)
+
 /* 0 when body passes; else -1 with *fields (a new object) naming each bad field. partial: fields
  * marked required may be absent (PATCH). */
 int validate_body(req *r, const field_spec *spec, const json_t *body, int partial, json_t **fields);

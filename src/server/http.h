@@ -38,7 +38,8 @@ typedef struct req req;
 typedef void (*handler_fn)(req *r);
 
 /* How a body field is checked before the handler runs (and how OpenAPI describes it). */
-enum field_type { F_STR, F_INT, F_BOOL, F_ENUM, F_ID, F_PHONE, F_IDNUM, F_TAGS, F_IDS, F_OBJECT, F_ARRAY };
+/* F_MONEY: an amount in fen, 0 … MONEY_MAX_FEN (core/validate.h), or `max` when that is smaller. */
+enum field_type { F_STR, F_INT, F_MONEY, F_BOOL, F_ENUM, F_ID, F_PHONE, F_IDNUM, F_TAGS, F_IDS, F_OBJECT, F_ARRAY };
 typedef struct field_spec {
     const char *name;
     enum field_type type;

@@ -1,6 +1,7 @@
 /* Builds the OpenAPI document (see openapi.h) by walking every module's routes. */
 #include "server/openapi.h"
 #include "auth/roles.h"
+#include "core/validate.h"
 #include "server/router.h"
 #include <ctype.h>
 #include <string.h>
@@ -25,6 +26,11 @@ static json_t *field_schema(const field_spec *f)
         json_object_set_new(s, "minimum", json_integer(0));
         if (f->max)
             json_object_set_new(s, "maximum", json_integer(f->max));
+        break;
+    case F_MONEY:
+        json_object_set_new(s, "type", json_string("integer"));
+        json_object_set_new(s, "minimum", json_integer(0));
+        json_object_set_new(s, "maximum", json_integer(f->max ? f->max : MONEY_MAX_FEN));
         break;
     case F_ID:
         json_object_set_new(s, "type", json_string("integer"));

@@ -733,7 +733,7 @@ static const char *const sources[] = {"cash", "bank", NULL};
 static const char *const expenses[] = {"wishes", "grants", "activities", "in_kind", NULL};
 
 static const field_spec donation_body[] = {
-    {"amount_fen", F_INT, 1, 0, NULL, "amount in fen (in kind: the estimated value)"},
+    {"amount_fen", F_MONEY, 1, 0, NULL, "amount in fen (in kind: the estimated value)"},
     {"method", F_ENUM, 1, 0, methods, "cash, wechat or bank (recorded, not processed), or in_kind"},
     {"donor_name", F_STR, 0, 60, NULL, "the donor; masked on public pages"},
     {"donor_kind", F_ENUM, 0, 0, donor_kinds, "person, party_member or organisation (organisations are named publicly)"},
@@ -745,7 +745,7 @@ static const field_spec donation_body[] = {
     {0},
 };
 static const field_spec disbursement_body[] = {
-    {"amount_fen", F_INT, 1, 0, NULL, "amount in fen"},
+    {"amount_fen", F_MONEY, 1, 0, NULL, "amount in fen"},
     {"from", F_ENUM, 1, 0, sources, "cash or bank"},
     {"expense", F_ENUM, 1, 0, expenses, "what it pays for"},
     {"earmark", F_OBJECT, 0, 0, NULL, "{\"type\", \"id\"} when it spends restricted money"},
@@ -755,7 +755,7 @@ static const field_spec disbursement_body[] = {
 };
 static const field_spec reason_body[] = {{"reason", F_STR, 1, 200, NULL, "why"}, {0}};
 static const field_spec settings_body[] = {
-    {"threshold_fen", F_INT, 1, 0, NULL, "money out above this needs approval (default 50000 = 500 yuan)"},
+    {"threshold_fen", F_MONEY, 1, 0, NULL, "money out above this needs approval (default 50000 = 500 yuan)"},
     {"approvals_needed", F_INT, 1, 5, NULL, "approvals by other staff members (default 1)"},
     {0},
 };

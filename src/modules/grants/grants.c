@@ -1071,15 +1071,15 @@ static const char *const tranches[] = {"first", "final", NULL};
 
 static const field_spec round_body[] = {
     {"name", F_STR, 1, 80, NULL, "e.g. 2026年文华社区“微创投”"},
-    {"budget_fen", F_INT, 1, 0, NULL, "the round's budget"},
-    {"max_award_fen", F_INT, 0, 0, NULL, "most one proposal may get (default: the budget)"},
+    {"budget_fen", F_MONEY, 1, 0, NULL, "the round's budget"},
+    {"max_award_fen", F_MONEY, 0, 0, NULL, "most one proposal may get (default: the budget)"},
     {"submission_ends", F_INT, 1, 0, NULL, "UTC seconds"},
     {"voting_opens", F_INT, 1, 0, NULL, "UTC seconds"},
     {"voting_closes", F_INT, 1, 0, NULL, "UTC seconds: voting closes exactly then"},
     {"voting_rule", F_ENUM, 0, 0, rules, "single (one proposal), approval (up to approval_k) or knapsack (any within knapsack_fen)"},
     {"approval_k", F_INT, 0, 20, NULL, "approval voting: how many proposals a ballot may choose"},
     {"pay_from", F_ENUM, 0, 0, pay_sources, "the fund account awards are paid from: bank (default) or cash"},
-    {"knapsack_fen", F_INT, 0, 0, NULL, "knapsack ballot: the budget each voter spends across proposals (their requested amounts)"},
+    {"knapsack_fen", F_MONEY, 0, 0, NULL, "knapsack ballot: the budget each voter spends across proposals (their requested amounts)"},
     {"expert_weight", F_INT, 0, 100, NULL, "percent of the final score from experts (default 70)"},
     {"public_weight", F_INT, 0, 100, NULL, "percent from the public vote (default 30)"},
     {"min_expert", F_INT, 0, 100, NULL, "minimum expert score to be funded (default 60)"},
@@ -1095,7 +1095,7 @@ static const field_spec proposal_body[] = {
     {"plan", F_STR, 0, 5000, NULL, "plan"},
     {"beneficiaries", F_STR, 0, 500, NULL, "who benefits"},
     {"budget_lines", F_ARRAY, 0, 0, NULL, "[{item, fen}] summing to requested_fen"},
-    {"requested_fen", F_INT, 1, 0, NULL, "amount requested"},
+    {"requested_fen", F_MONEY, 1, 0, NULL, "amount requested"},
     {0},
 };
 static const field_spec eligibility_body[] = {

@@ -717,7 +717,7 @@ static const field_spec wish_body[] = {
     {"contact", F_STR, 0, 60, NULL, "private: how to reach them (sealed)"},
     {"needs", F_STR, 0, 500, NULL, "private: what exactly is needed (sealed)"},
     {"compound_id", F_ID, 0, 0, NULL, "the compound (the most the public sees)"},
-    {"estimated_fen", F_INT, 1, 100000000, NULL, "estimated value in fen"},
+    {"estimated_fen", F_MONEY, 1, 100000000, NULL, "estimated value in fen"},
     {"deadline", F_STR, 0, 10, NULL, "YYYY-MM-DD"},
     {"campaign_id", F_ID, 0, 0, NULL, "the campaign, if any"},
     {"consent", F_BOOL, 1, 0, NULL, "the beneficiary consented (required)"},
@@ -747,7 +747,7 @@ static const field_spec claim_body[] = {
 };
 static const field_spec fulfil_body[] = {
     {"kind", F_ENUM, 1, 0, fulfil_kinds, "goods (in kind, at the estimated value), cash, or service (nothing posted)"},
-    {"amount_fen", F_INT, 0, 100000000, NULL, "cash: the amount"},
+    {"amount_fen", F_MONEY, 0, 100000000, NULL, "cash: the amount"},
     {"method", F_ENUM, 0, 0, pay_methods, "cash: how it came"},
     {0},
 };
