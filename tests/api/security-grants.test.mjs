@@ -338,6 +338,9 @@ test('voting codes: each failed redemption is audited, without the code in clear
   assert.equal(r.data.error.code, 'code_unknown');
   const used = await account('sec-used', 'resident');
   assert.equal((await used.post(`${C}/voting-codes/redeem`, { code: codes[0] })).status, 200);
+  // One's own code sent again (a retry after a lost answer) is no guess: used, but neither counted nor audited.
+  assert.equal((await used.post(`${C}/voting-codes/redeem`, { code: codes[0] })).data.error.code, 'code_used');
+  assert.equal(Number(audits('redeem_code_failed')), before + 1);
   assert.equal((await a.post(`${C}/voting-codes/redeem`, { code: codes[0] })).data.error.code, 'code_used');
   assert.equal(Number(audits('redeem_code_failed')), before + 2);
   const rows = srv.sql("SELECT after_json FROM audit_log WHERE action = 'redeem_code_failed'").split('\n');

@@ -76,6 +76,9 @@ static int rubric_valid(const json_t *rubric)
  * stored before a check existed), and says which on stderr for the operator. Always -1. */
 int grant_stored_invalid(req *r, const char *what, int64_t id)
 {
+    /* A parse that failed for want of memory says nothing about the record (core/fault.h). */
+    if (json_alloc_failed)
+        return reply_fail(r, 500, "internal", NULL);
     fprintf(stderr, "linli: %s %s: the stored %s of %lld is malformed; refused\n", r->method, r->url, what, (long long)id);
     return reply_fail(r, 409, "stored_data_invalid", NULL);
 }
@@ -790,15 +793,13 @@ struct code_try {
     int64_t round; /* the code's round when the code exists, else 0 */
 };
 
-/* A failed redemption: rolls back what the try did, counts it against the account and the address,
- * and writes its audit row in a transaction of its own (the code's keyed hash cut to 16 hex digits,
- * never the code; the reason; the client address), then replies status and code. */
+/* A failed redemption: rolls back what the try did, writes its audit row in a transaction of its
+ * own (the code's keyed hash cut to 16 hex digits, never the code; the reason; the client address),
+ * counts it against the account and the address, and replies status and code. A try that ends in
+ * a 5xx on the way told the caller nothing about the code, so it is not counted. */
 static void code_failed(req *r, const struct code_try *t, unsigned status, const char *code)
 {
     db_rollback(r);
-    int64_t now = clock_now();
-    ratelimit_fail(t->key_account, (time_t)now);
-    ratelimit_fail(t->key_address, (time_t)now);
     json_t *what = json_pack("{s:s, s:s%, s:s}", "reason", code, "code_hash", t->hash, (size_t)16, "client", r->client_ip ? r->client_ip : "?");
     if (db_begin(r) != 0) {
         json_decref(what);
@@ -808,11 +809,15 @@ static void code_failed(req *r, const struct code_try *t, unsigned status, const
     json_decref(what);
     if (bad || db_commit(r) != 0)
         return;
+    int64_t now = clock_now();
+    ratelimit_fail(t->key_account, (time_t)now);
+    ratelimit_fail(t->key_address, (time_t)now);
     reply_error(r, status, code, NULL);
 }
 
 /* A resident redeems a household code: verified to vote in that round. A used code is 409. Failed
- * tries are throttled (429 with Retry-After, the code not even looked at) and each is audited. */
+ * tries are throttled (429 with Retry-After, the code not even looked at) and each is audited; the
+ * caller's own code sent again is answered 409 code_used without either. */
 static void code_redeem(req *r)
 {
     char norm[32];
@@ -836,6 +841,9 @@ static void code_redeem(req *r)
         return;
     if (found->nrows == 0)
         return code_failed(r, &t, 404, "code_unknown");
+    /* The caller's own code sent again (a retry after a lost answer) is no guess: used, not counted. */
+    if (store_cell(found, 0, 1) && store_cell_i64(found, 0, 1) == r->account_id)
+        return (void)reply_fail(r, 409, "code_used", NULL);
     t.round = store_cell_i64(found, 0, 0);
     const char *now = arena_i64(r->a, clock_now());
     if (q_exec(r, sql_code_redeem, 4, (const char *[]){cid_of(r), hash, arena_i64(r->a, r->account_id), now}, &took) != 0)

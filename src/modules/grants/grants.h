@@ -25,7 +25,8 @@ int grant_acts_for(req *r, int64_t org);
  * organisation; else replies 409 outside_phase, 404 or 403 not_representative and returns -1. */
 int grant_proposal_editable(req *r, store_rows **round, store_rows **proposal);
 /* grants.c: replies 409 stored_data_invalid for a stored record that is not what the server writes
- * (what names it on stderr, with id). Always -1. */
+ * (what names it on stderr, with id), or 500 when a JSON allocation of the request failed (the
+ * parse that found it wanting may be what failed). Always -1. */
 int grant_stored_invalid(req *r, const char *what, int64_t id);
 /* grants.c: links an account to an organisation it represents (nothing if it is already), inside
  * the caller's transaction; for `linli user add --org`. */

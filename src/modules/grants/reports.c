@@ -106,8 +106,8 @@ static const char sql_report_insert[] =
     "INSERT INTO grant_reports (community_id, id, proposal_id, period, activities, participants, spending, photos, is_final, "
     "submitted_by, submitted_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted')";
 
-/* 0 when lines (the stored budget lines) is what the proposal checks store: an array of objects
- * each with a non-empty item. Spending is matched against those items by name. */
+/* 1 when lines (the stored budget lines, parsed) is what the proposal checks store: an array of
+ * objects each with a non-empty item. Spending is matched against those items by name. */
 static int stored_lines_valid(const json_t *lines)
 {
     size_t i;
