@@ -5,6 +5,7 @@
 #include "core/audit.h"
 #include "core/crypto.h"
 #include "core/fault.h"
+#include "core/validate.h"
 #include "core/vcache.h"
 #include "modules/registry/demo_people.h"
 #include "modules/registry/registry.h"
@@ -373,7 +374,7 @@ static int user_add(int argc, char **argv, store *s, arena *a)
 {
     const char *login = opt(argc, argv, "--login"), *pwfile = opt(argc, argv, "--password-file");
     const char *role = opt(argc, argv, "--role"), *community = opt(argc, argv, "--community");
-    const char *name = opt(argc, argv, "--name");
+    const char *name = opt(argc, argv, "--name"), *org = opt(argc, argv, "--org");
     if (!login || !pwfile || !role) {
         fprintf(stderr, "linli user add: --login, --password-file and --role are required\n");
         return 2;
@@ -388,6 +389,11 @@ static int user_add(int argc, char **argv, store *s, arena *a)
     int64_t district = 0;
     if (!(bit & ROLES_GLOBAL) && cid <= 0) {
         fprintf(stderr, "linli user add: the role %s needs --community ID\n", role);
+        return 2;
+    }
+    int64_t org_id = 0;
+    if (org && (bit != ROLE_ORG_REP || validate_int(org, 1, INT64_MAX, &org_id) != 0)) {
+        fprintf(stderr, "linli user add: --org takes an organisation's id, with --role org_rep\n");
         return 2;
     }
     if (bit == ROLE_DISTRICT_ADMIN) {
@@ -410,14 +416,24 @@ static int user_add(int argc, char **argv, store *s, arena *a)
     if (rc == STORE_OK)
         rc = audit_cli(s, a, bit & ROLES_GLOBAL ? 0 : cid, "linli user", "create", "account", login,
                           json_pack("{s:s, s:s}", "login", login, "role", role));
+    /* The organisation the org rep represents (grants: they act only for organisations linked so). */
+    if (rc == STORE_OK && org_id)
+        rc = grants_rep_link(s, a, cid, org_id, id, (int64_t)time(NULL));
+    if (rc == STORE_OK && org_id)
+        rc = audit_cli(s, a, cid, "linli user", "link_rep", "organisation", org,
+                       json_pack("{s:I, s:I, s:s}", "organisation_id", (json_int_t)org_id, "account_id", (json_int_t)id, "login", login));
     if (rc == STORE_OK)
         rc = store_commit(s);
     if (rc != STORE_OK) {
         store_rollback(s);
-        fprintf(stderr, "linli user add: %s\n", rc == STORE_CONSTRAINT ? "the login is taken, or no such community or district" : store_errmsg(s));
+        fprintf(stderr, "linli user add: %s\n",
+                rc == STORE_CONSTRAINT ? "the login is taken, or no such community, district or organisation" : store_errmsg(s));
         return 1;
     }
-    printf("linli: account %s (id %lld) with role %s\n", login, (long long)id, role);
+    if (org_id)
+        printf("linli: account %s (id %lld) with role %s, representing organisation %lld\n", login, (long long)id, role, (long long)org_id);
+    else
+        printf("linli: account %s (id %lld) with role %s\n", login, (long long)id, role);
     return 0;
 }
 
@@ -511,15 +527,18 @@ static int user_roles(int argc, char **argv, store *s, arena *a)
 static int cmd_user(int argc, char **argv)
 {
     if (argc < 1 || flag(argc, argv, "--help")) {
-        printf("usage: linli user add --login L --password-file F --role R [--community ID] [--district ID] [--name N]\n"
+        printf("usage: linli user add --login L --password-file F --role R [--community ID] [--district ID] [--org ID] [--name N]\n"
                "       linli user passwd --login L --password-file F\n"
                "       linli user roles --login L [--grant R | --revoke R] [--community ID]\n\n"
                "Roles: staff, social_worker, volunteer, resident, org_rep, reviewer, reporter, editor (per community);\n"
-               "district_admin (needs --district), admin.\n\n%s",
+               "district_admin (needs --district), admin.\n"
+               "--org ID (with --role org_rep): the organisation of the community the account represents; an org rep\n"
+               "proposes, edits, attaches and reports only for organisations it is linked to (staff link more in the\n"
+               "console: POST /api/v1/communities/{id}/organisations/{org_id}/reps).\n\n%s",
                common_help);
         return argc < 1 ? 2 : 0;
     }
-    static const char *const add_opts[] = {"--login", "--password-file", "--role", "--community", "--district", "--name",
+    static const char *const add_opts[] = {"--login", "--password-file", "--role", "--community", "--district", "--name", "--org",
                                            "--db", "--data-dir", "--secret-key-file", NULL};
     static const char *const passwd_opts[] = {"--login", "--password-file", "--db", "--data-dir", "--secret-key-file", NULL};
     static const char *const roles_opts[] = {"--login", "--grant", "--revoke", "--community", "--db", "--data-dir",

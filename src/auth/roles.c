@@ -37,6 +37,8 @@ const struct permission permissions[] = {
     {"grants.propose", ROLE_ORG_REP | ROLE_STAFF | ROLE_ADMIN, "submit a proposal for an organisation"},
     {"grants.review", ROLE_REVIEWER, "declare conflicts and score proposals"},
     {"grants.reviews", ROLE_REVIEWER | ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLES_GLOBAL, "see reviews (others' scores only after scoring closes)"},
+    {"grants.attachments", ROLE_REVIEWER | ROLE_ORG_REP | ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLES_GLOBAL,
+     "read proposals' attachments (reviewers: of the rounds they review; org reps: of their organisations' proposals)"},
     {"grants.vote", ANY_MEMBER | ROLE_ADMIN, "redeem a voting code and vote"},
     {"fund.read", ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLES_GLOBAL, "read the fund's private side: donors' names, requests, reports"},
     {"fund.write", ROLE_STAFF | ROLE_ADMIN, "record donations, pay out, reverse entries"},

@@ -148,6 +148,13 @@ interface Items<T> {
   total?: number
 }
 
+/** An organisation the caller may propose for (GET …/my-organisations). */
+export interface MyOrganisation {
+  id: Id
+  name: string
+  kind: string
+}
+
 const base = (cid: Id, rest = '') => communityPath(cid, `/grant-rounds${rest}`)
 const r = (cid: Id, rid: Id, rest = '') => base(cid, `/${encodeURIComponent(String(rid))}${rest}`)
 
@@ -157,6 +164,7 @@ export const grantsApi = {
   createRound: (cid: Id, body: NewRound) => api.post<GrantRound>(base(cid), body),
   setPhase: (cid: Id, rid: Id, phase: Phase) => api.post<GrantRound>(r(cid, rid, '/phase'), { phase }),
 
+  myOrganisations: (cid: Id) => api.get<Items<MyOrganisation>>(communityPath(cid, '/my-organisations')),
   proposals: (cid: Id, rid: Id) => api.get<Items<Proposal>>(r(cid, rid, '/proposals')),
   createProposal: (cid: Id, rid: Id, body: ProposalInput) => api.post<Proposal>(r(cid, rid, '/proposals'), body),
   editProposal: (cid: Id, rid: Id, pid: Id, body: Partial<ProposalInput>) => api.patch<Proposal>(r(cid, rid, `/proposals/${pid}`), body),
