@@ -148,6 +148,10 @@ static const struct {
     {"already_corrected", "该记录已被更正，请更正最新的记录", "This record was corrected already; correct the newest one"},
     {"invalid_year", "年份不正确", "Not a valid year"},
     {"already_revoked", "该证明已被撤销", "This certificate is already revoked"},
+    {"self_approval", "不能审核、录入、更正或证明本人的志愿服务记录，请由其他工作人员办理",
+     "Nobody approves, enters, corrects or certifies their own volunteer record; ask a colleague"},
+    {"daily_cap_exceeded", "超过每日上限：同一志愿者一天核准的服务时长最多 16 小时（960 分钟）",
+     "Over the daily cap: at most 16 hours (960 minutes) of approved service per volunteer per day"},
 };
 
 const char *i18n_text(lang_t lang, const char *code)
