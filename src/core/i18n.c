@@ -69,6 +69,12 @@ static const struct {
     {"photo_type", "照片须为 JPEG 或 PNG 图片", "The photo is a JPEG or PNG image"},
     {"not_paper", "只有纸质表录入的心愿才有表格照片", "Only wishes keyed in from a paper form have a form photo"},
     {"wish_not_fulfilled", "该心愿尚未完成", "This wish is not fulfilled yet"},
+    {"claim_limit_reached", "您认领的未完成心愿已达上限，请先完成已认领的心愿再认领新的",
+     "You hold as many open claims as one donor may; fulfil one before claiming another"},
+    {"claim_lapsed", "您曾认领并放弃了该心愿，本期活动内不能再次认领", "You let this wish go once; you cannot claim it again in its campaign"},
+    {"donor_blocked", "您暂时不能认领心愿，请联系社区工作人员", "You may not claim wishes for now; contact the community office"},
+    {"already_blocked", "该认领人已被限制认领", "This donor is blocked already"},
+    {"not_blocked", "该认领人未被限制认领", "This donor is not blocked"},
     /* grants */
     {"weights_sum", "专家与公众权重之和须为 100", "The expert and public weights add up to 100"},
     {"dates_order", "须按 提交截止 < 投票开始 < 投票结束 的顺序", "Submission end < voting opens < voting closes"},
