@@ -1062,7 +1062,7 @@ static const route wish_routes[] = {
     {"GET", C "/wishes/{wish_id}/form-photo", photo_get, "wishes.manage", 0, NULL, NULL, "wishes", "The photo of the signed paper form", 0, NULL},
     {"POST", C "/wishes/{wish_id}/verify", wish_verify, "wishes.manage", 0, verify_body, NULL, "wishes", "Record the verification (phone or visit)", 0, NULL},
     {"POST", C "/wishes/{wish_id}/decision", wish_decide, "wishes.manage", 0, decide_body, NULL, "wishes", "Publish (de-identified) or decline", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/claims", claim_create, "wishes.claim", 0, claim_body, NULL, "wishes", "Claim a wish with a pledge (409 if claimed); Idempotency-Key", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/claims", claim_create, "wishes.claim", 0, claim_body, NULL, "wishes", "Claim a wish with a pledge (409 if claimed, at the donor's limit, or let go before; 403 if the donor is blocked); Idempotency-Key", 0, NULL},
     {"POST", C "/wishes/{wish_id}/claims/release", claim_release, "wishes.claim", 0, release_body, NULL, "wishes", "Release the active claim with a reason (the claimer, or staff); the wish is open again", 0, NULL},
     {"POST", C "/wishes/{wish_id}/contact", claim_contact, "wishes.manage", 0, NULL, NULL, "wishes", "The donor has contacted the beneficiary", 0, NULL},
     {"POST", C "/wishes/{wish_id}/fulfil", wish_fulfil, "wishes.fulfil", 0, fulfil_body, NULL, "wishes", "Record the fulfilment (in kind or cash, posted to the fund)", 0, NULL},
