@@ -69,6 +69,12 @@ static const struct {
     {"photo_type", "照片须为 JPEG 或 PNG 图片", "The photo is a JPEG or PNG image"},
     {"not_paper", "只有纸质表录入的心愿才有表格照片", "Only wishes keyed in from a paper form have a form photo"},
     {"wish_not_fulfilled", "该心愿尚未完成", "This wish is not fulfilled yet"},
+    {"claim_limit_reached", "您认领的未完成心愿已达上限，请先完成已认领的心愿再认领新的",
+     "You hold as many open claims as one donor may; fulfil one before claiming another"},
+    {"claim_lapsed", "您曾认领并放弃了该心愿，本期活动内不能再次认领", "You let this wish go once; you cannot claim it again in its campaign"},
+    {"donor_blocked", "您暂时不能认领心愿，请联系社区工作人员", "You may not claim wishes for now; contact the community office"},
+    {"already_blocked", "该认领人已被限制认领", "This donor is blocked already"},
+    {"not_blocked", "该认领人未被限制认领", "This donor is not blocked"},
     /* grants */
     {"weights_sum", "专家与公众权重之和须为 100", "The expert and public weights add up to 100"},
     {"dates_order", "须按 提交截止 < 投票开始 < 投票结束 的顺序", "Submission end < voting opens < voting closes"},
@@ -160,6 +166,10 @@ static const struct {
     {"already_corrected", "该记录已被更正，请更正最新的记录", "This record was corrected already; correct the newest one"},
     {"invalid_year", "年份不正确", "Not a valid year"},
     {"already_revoked", "该证明已被撤销", "This certificate is already revoked"},
+    {"self_approval", "不能审核、录入、更正或证明本人的志愿服务记录，请由其他工作人员办理",
+     "Nobody approves, enters, corrects or certifies their own volunteer record; ask a colleague"},
+    {"daily_cap_exceeded", "超过每日上限：同一志愿者一天核准的服务时长最多 16 小时（960 分钟）",
+     "Over the daily cap: at most 16 hours (960 minutes) of approved service per volunteer per day"},
 };
 
 const char *i18n_text(lang_t lang, const char *code)

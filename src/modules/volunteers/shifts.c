@@ -616,7 +616,8 @@ void shift_scan(req *r)
 
 static const char sql_vol_approved[] = "SELECT 1 FROM volunteers WHERE community_id = $1 AND id = $2 AND status = 'approved'";
 
-/* The coordinator checks someone in or out from the roster (elders without a phone). */
+/* The coordinator checks someone in or out from the roster (elders without a phone) — never
+ * themselves: their own times come from scanning the QR code like everyone's. */
 void shift_attendance(req *r)
 {
     int64_t shift = req_param_i64(r, 1), vid = json_integer_value(json_object_get(r->in, "volunteer_id"));
@@ -630,6 +631,8 @@ void shift_attendance(req *r)
         return;
     if (!found)
         return (void)reply_field(r, "volunteer_id", "unknown_volunteer");
+    if (vol_not_own(r, vid) != 0)
+        return;
     const char *state;
     int64_t minutes;
     if (attendance_step(r, shift, vid, strcmp(action, "checkin") == 0 ? "in" : "out", clock_now(), 0, &state, &minutes) != 0)

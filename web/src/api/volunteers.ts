@@ -214,6 +214,10 @@ export interface MyCertificate {
   period_to: string
   issued_at: number
   revoked_at: number | null
+  /** The certificate's key: the public check shows the details only with it. */
+  verify_token: string | null
+  /** "/verify/{serial}?k={key}": the check page to give to whoever should see it. */
+  verify_path: string
 }
 
 export interface AwardsPage extends ListPage<AwardRow> {
@@ -238,10 +242,14 @@ export interface Certificate {
   valid: boolean
   revoked_at?: number
   revoked_reason?: string
+  /** Staff and the volunteer only: the key the QR code carries, and the check page's path. */
+  verify_token?: string | null
+  verify_path?: string
 }
 
-/** The public check: an unknown serial has only valid, status and serial. */
-export type CertificateCheck = Partial<Certificate> & { valid: boolean; status: CertificateStatus; serial: string }
+/** The public check: with the certificate's key, what it says (and status); without the key, or
+ *  with a wrong one, only whether it is valid. */
+export type CertificateCheck = Partial<Certificate> & { valid: boolean }
 
 const base = (cid: Id, rest = '') => communityPath(cid, rest)
 const seg = (id: Id) => encodeURIComponent(String(id))
@@ -308,7 +316,9 @@ export const volunteersApi = {
   revokeCertificate: (cid: Id, id: Id, reason: string) =>
     api.post<Certificate>(base(cid, `/certificates/${seg(id)}/revoke`), { reason }),
   /** Public, no login. */
-  verifyCertificate: (serial: string) => api.get<CertificateCheck>(`/api/v1/certificates/${seg(serial)}`),
-  /** Public: the QR code (SVG) that points to /verify/{serial} on this host. */
-  certificateQrUrl: (serial: string) => `/api/v1/certificates/${seg(serial)}/qr.svg`,
+  verifyCertificate: (serial: string, key?: string) =>
+    api.get<CertificateCheck>(`/api/v1/certificates/${seg(serial)}`, key ? { k: key } : {}),
+  /** Public: the QR code (SVG) that points to /verify/{serial}?k={key} on this host. */
+  certificateQrUrl: (serial: string, key?: string | null) =>
+    `/api/v1/certificates/${seg(serial)}/qr.svg${key ? `?k=${encodeURIComponent(key)}` : ''}`,
 }

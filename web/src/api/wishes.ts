@@ -60,6 +60,36 @@ export interface WishClaim {
   release_reason: string | null
   fulfilled_at: number | null
   entered_by: string | null
+  /** The donor's account (null for a claim staff entered on a campaign day). */
+  donor_account_id: Id | null
+  /** Who released it (staff or the claimer); null when the sweep did. */
+  released_by: string | null
+  donor_blocked: boolean
+}
+
+/** A donor account staff blocked from claiming. */
+export interface BlockedDonor {
+  account_id: Id
+  login: string
+  display_name: string | null
+  blocked_at: number
+  blocked_by: string | null
+  reason: string | null
+  open_claims: number
+}
+
+export interface DonorBlock {
+  account_id: Id
+  blocked: boolean
+  blocked_at: number | null
+  blocked_by: string | null
+  reason: string | null
+  released?: number
+}
+
+export interface WishSettings {
+  /** Active claims one donor account may hold at once. */
+  max_open_claims: number
 }
 
 export interface WishPrivate {
@@ -188,6 +218,16 @@ export const wishesApi = {
     api.post<ClaimResult>(base(cid, `/wishes/${encodeURIComponent(String(id))}/claims`), body, {
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
+  /** The claimer, or staff: let the active claim go, with a reason; the wish is open again. */
+  releaseClaim: (cid: Id, id: Id, reason: string) =>
+    api.post<WishDetail | { id: Id; status: string }>(base(cid, `/wishes/${encodeURIComponent(String(id))}/claims/release`), { reason }),
+  blockedDonors: (cid: Id) => api.get<ListPage<BlockedDonor>>(base(cid, '/wish-donors')),
+  blockDonor: (cid: Id, account: Id, reason: string, releaseClaims: boolean) =>
+    api.post<DonorBlock>(base(cid, `/wish-donors/${encodeURIComponent(String(account))}/block`), { reason, release_claims: releaseClaims }),
+  unblockDonor: (cid: Id, account: Id, reason: string) =>
+    api.post<DonorBlock>(base(cid, `/wish-donors/${encodeURIComponent(String(account))}/unblock`), { reason }),
+  settings: (cid: Id) => api.get<WishSettings>(base(cid, '/wish-settings')),
+  saveSettings: (cid: Id, body: WishSettings) => api.put<WishSettings>(base(cid, '/wish-settings'), body),
   contact: (cid: Id, id: Id) => api.post<WishDetail>(base(cid, `/wishes/${encodeURIComponent(String(id))}/contact`)),
   fulfil: (cid: Id, id: Id, body: FulfilInput, idempotencyKey: string) =>
     api.post<unknown>(base(cid, `/wishes/${encodeURIComponent(String(id))}/fulfil`), body, {

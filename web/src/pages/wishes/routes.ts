@@ -22,6 +22,12 @@ export const wishStaffRoutes: RouteRecordRaw[] = [
     meta: { title: 'wishes.nav.campaigns' },
   },
   {
+    path: 'wishes/claims',
+    name: 'wish-claim-rules',
+    component: () => import('./ClaimRulesPage.vue'),
+    meta: { title: 'wishes.nav.claimRules' },
+  },
+  {
     path: 'wishes/:id(\\d+)',
     name: 'wish-detail',
     component: () => import('./WishDetailPage.vue'),
