@@ -185,17 +185,15 @@ void cert_verify(req *r)
     reply_json(r, 200, cert_json(r, c, 1));
 }
 
-/* The QR code printed on the certificate: the public check page of its serial, on this host. */
+/* The QR code printed on the certificate: the public check page of its serial, at the server's
+ * public address (--public-url; a Host header would let anyone print codes that lead elsewhere). */
 void cert_qr(req *r)
 {
     const char *serial = r->pv[0];
-    const char *host = req_header(r, "Host");
-    const char *proto = req_header(r, "X-Forwarded-Proto");
     for (const char *c = serial; *c; c++)
         if (!((*c >= '0' && *c <= '9') || *c == '-'))
             return (void)reply_fail(r, 404, "not_found", NULL);
-    char *url = arena_printf(r->a, "%s://%s/verify/%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
-                             host ? host : "localhost", serial);
+    char *url = arena_printf(r->a, "%s/verify/%s", req_public_url(r), serial);
     char *svg = qr_svg(url);
     if (!svg)
         return (void)reply_fail(r, 500, "internal", NULL);
