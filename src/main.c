@@ -183,6 +183,31 @@ static store_rc audit_cli(store *s, arena *a, int64_t community, const char *act
 
 /* ---- commands ---- */
 
+/* --public-url: "http(s)://HOST[:PORT]" and nothing more (a trailing slash is dropped). NULL if it
+ * is not that: linli's pages live at /, and QR codes print it as it is. */
+static char *public_url_parse(const char *v)
+{
+    size_t scheme = strncmp(v, "https://", 8) == 0 ? 8 : strncmp(v, "http://", 7) == 0 ? 7 : 0;
+    size_t n = strlen(v);
+    if (!scheme || n > 200)
+        return NULL;
+    if (n > scheme && v[n - 1] == '/')
+        n--;
+    size_t host = 0, colon = 0;
+    for (size_t i = scheme; i < n; i++) {
+        char c = v[i];
+        if (c == ':' && !colon)
+            colon = i;
+        else if (colon ? !(c >= '0' && c <= '9') : !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+            return NULL;
+        else if (!colon)
+            host++;
+    }
+    if (!host || (colon && (colon + 1 == n || atoi(v + colon + 1) < 1 || atoi(v + colon + 1) > 65535 || n - colon > 6)))
+        return NULL;
+    return strndup(v, n);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     struct config cf;
@@ -210,6 +235,16 @@ static int cmd_serve(int argc, char **argv)
     }
     snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
     static struct app app;
+    app.listen_host = host;
+    const char *pu = opt(argc, argv, "--public-url");
+    if (!pu)
+        pu = getenv("LINLI_PUBLIC_URL");
+    if (pu && *pu && !(app.public_url = public_url_parse(pu))) {
+        fprintf(stderr, "linli serve: --public-url takes http(s)://HOST[:PORT], e.g. https://wenhua.example.cn\n");
+        return 2;
+    }
+    if (!app.public_url && strcmp(host, "0.0.0.0") == 0)
+        fprintf(stderr, "linli: QR codes will point to http://0.0.0.0:%d; set --public-url to the address people use\n", port);
     char err[512];
     if (crypto_key_load(cf.key_file, &app.keys, err, sizeof err) != 0) {
         fprintf(stderr, "linli: %s\n", err);
@@ -249,11 +284,13 @@ static int cmd_serve(int argc, char **argv)
     if ((mc && app.max_connections < 1) || app.max_per_ip < 1) {
         fprintf(stderr, "linli: --max-connections and --max-per-ip take a positive number\n");
         static_free(app.web);
+        free((char *)app.public_url);
         return 2;
     }
     int rc = http_serve(&app, host, port, (int)threads);
     vcache_clear();
     static_free(app.web);
+    free((char *)app.public_url);
     return rc;
 }
 
@@ -884,7 +921,7 @@ static int cmd_version(int argc, char **argv)
 }
 
 #define COMMON "--db", "--data-dir", "--secret-key-file"
-static const char *const serve_opts[] = {COMMON, "--listen", "--web-dir", "--threads", "--max-connections", "--max-per-ip", "--quiet!", "--secure-cookies!", NULL};
+static const char *const serve_opts[] = {COMMON, "--listen", "--web-dir", "--threads", "--max-connections", "--max-per-ip", "--public-url", "--quiet!", "--secure-cookies!", NULL};
 static const char *const init_opts[] = {COMMON, "--demo!", "--residents", "--admin-password-file", NULL};
 static const char *const common_opts[] = {COMMON, NULL};
 static const char *const backup_opts[] = {COMMON, "--out", NULL};
@@ -896,13 +933,16 @@ static const char *const none_opts[] = {NULL};
 static const struct cmd commands[] = {
     {"serve", cmd_serve,
      "linli serve [--listen HOST:PORT] [--web-dir DIR] [--threads N] [--max-connections N] [--max-per-ip N]\n"
-     "            [--quiet] [--secure-cookies]\n\n"
+     "            [--public-url URL] [--quiet] [--secure-cookies]\n\n"
      "Serves the API and the pages. Applies pending migrations first.\n"
      "  --listen HOST:PORT   address to listen on (LINLI_LISTEN; default 127.0.0.1:8080; port 0 picks a free one)\n"
      "  --web-dir DIR        the built pages (LINLI_WEB_DIR; default web/dist)\n"
      "  --threads N          worker threads (default: the number of cores, at least 2)\n"
      "  --max-connections N  open connections in all (default: 16384, or fewer if the open-file limit is lower)\n"
      "  --max-per-ip N       open connections from one address (default 1024); more are refused at once\n"
+     "  --public-url URL     where people reach linli, http(s)://HOST[:PORT], e.g. https://wenhua.example.cn\n"
+     "                       (LINLI_PUBLIC_URL): the address in QR codes (check-in, certificates) and absolute\n"
+     "                       links; default http://HOST:PORT of --listen, never a request's Host header\n"
      "  --quiet              no access log\n"
      "  --secure-cookies     mark the session cookie Secure (also automatic behind an HTTPS proxy that sends\n"
      "                       X-Forwarded-Proto: https)\n",

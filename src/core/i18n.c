@@ -10,6 +10,8 @@ static const struct {
     /* errors */
     {"bad_request", "请求格式不正确", "The request is malformed"},
     {"invalid_query", "地址中的查询参数不是有效的 UTF-8 文本", "The query string is not valid UTF-8 text"},
+    {"invalid_path", "地址不是有效的 UTF-8 文本", "The address is not valid UTF-8 text"},
+    {"uri_too_long", "地址过长或查询参数过多", "The address is too long or has too many query arguments"},
     {"invalid_json", "请求内容不是有效的 JSON 对象", "The body is not a valid JSON object"},
     {"unauthorized", "请先登录", "Please log in first"},
     {"bad_credentials", "账号或密码不正确", "Wrong login or password"},

@@ -30,6 +30,10 @@ struct app {
     int quiet;                /* no access log */
     int max_connections;      /* open connections in all (--max-connections) */
     int max_per_ip;           /* open connections from one address (--max-per-ip) */
+    const char *listen_host;  /* the IPv4 address of --listen */
+    /* "http(s)://HOST[:PORT]" (--public-url, no trailing slash): where people reach linli, for QR
+     * codes and absolute links; NULL: http://listen_host:port (see req_public_url) */
+    const char *public_url;
 };
 
 typedef enum { LANG_ZH = 0, LANG_EN = 1 } lang_t;
@@ -132,6 +136,9 @@ int64_t req_param_i64(req *r, int i);
 const char *req_query(req *r, const char *name);
 /* A request header, or NULL. */
 const char *req_header(req *r, const char *name);
+/* Where people reach linli, "http(s)://HOST[:PORT]" without a trailing slash, for QR codes and any
+ * absolute link: --public-url, else the listen address and port. Never the request's Host header. */
+const char *req_public_url(req *r);
 /* The thread's database connection, opened on first use; NULL (and a 503 reply) if it cannot. */
 store *req_store(req *r);
 

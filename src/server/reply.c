@@ -5,6 +5,7 @@
 #include "core/audit.h"
 #include "core/export.h"
 #include "core/i18n.h"
+#include "core/log.h"
 #include "core/vcache.h"
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,10 @@ void reply_store_error(req *r, store_rc rc)
     else if (rc == STORE_FULL)
         reply_error(r, 507, "insufficient_storage", NULL);
     else {
-        fprintf(stderr, "linli: store error on %s %s: %s\n", r->method, r->url, r->db ? store_errmsg(r->db) : "?");
+        /* The path and the database's message (which may quote a value) came from the client. */
+        char method[64], url[1024], msg[1024];
+        fprintf(stderr, "linli: store error on %s %s: %s\n", log_escape(method, sizeof method, r->method),
+                log_escape(url, sizeof url, r->url), log_escape(msg, sizeof msg, r->db ? store_errmsg(r->db) : "?"));
         reply_error(r, 500, "internal", NULL);
     }
 }

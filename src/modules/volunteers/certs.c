@@ -252,20 +252,18 @@ static int cert_key_ok(const char *k)
     return 1;
 }
 
-/* The QR code printed on the certificate: the public check page of its serial, on this host, with
+/* The QR code printed on the certificate: the public check page of its serial, at the server's
+ * public address (--public-url; a Host header would let anyone print codes that lead elsewhere), with
  * the key the print page passes (?k=). It looks nothing up: it draws the link it is given. */
 void cert_qr(req *r)
 {
     const char *serial = r->pv[0], *key = req_query(r, "k");
-    const char *host = req_header(r, "Host");
-    const char *proto = req_header(r, "X-Forwarded-Proto");
     for (const char *c = serial; *c; c++)
         if (!((*c >= '0' && *c <= '9') || *c == '-'))
             return (void)reply_fail(r, 404, "not_found", NULL);
     if (key && !cert_key_ok(key))
         return (void)reply_fail(r, 404, "not_found", NULL);
-    char *url = arena_printf(r->a, "%s://%s%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
-                             host ? host : "localhost", cert_verify_path(r, serial, key));
+    char *url = arena_printf(r->a, "%s%s", req_public_url(r), cert_verify_path(r, serial, key));
     char *svg = qr_svg(url);
     if (!svg)
         return (void)reply_fail(r, 500, "internal", NULL);

@@ -568,7 +568,9 @@ void shift_qr(req *r)
     char *token = qr_token_mint(r->a, &r->app->keys, r->community_id, shift, expires);
     if (!token)
         return (void)reply_fail(r, 500, "internal", NULL);
-    char *url = arena_printf(r->a, "/m/checkin?c=%lld&s=%lld&t=%s", (long long)r->community_id, (long long)shift, token);
+    /* Absolute, at the public address: a phone's camera opens what the code holds. */
+    char *url = arena_printf(r->a, "%s/m/checkin?c=%lld&s=%lld&t=%s", req_public_url(r), (long long)r->community_id,
+                             (long long)shift, token);
     char *svg = qr_svg(url);
     if (!svg)
         return (void)reply_fail(r, 500, "internal", NULL);

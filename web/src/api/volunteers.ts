@@ -137,7 +137,7 @@ export interface RosterEntry {
 
 export interface ShiftQr {
   token: string
-  /** /m/checkin?c=…&s=…&t=… */
+  /** https://…/m/checkin?c=…&s=…&t=…: absolute, at the server's --public-url */
   url: string
   expires_at: number
   /** Trusted server output (libqrencode). */
