@@ -335,6 +335,14 @@ test('M2: no posting takes an account past ¥10 billion, nor its turnover past �
   assert.equal(turn.data.error.code, 'ledger_limit');
   srv.sql(`UPDATE fund_balances SET debit_fen = ${debit} WHERE community_id = ${cid} AND account = '1001'`);
   assert.equal((await admin.post(`${C}/fund/donations`, { amount_fen: 100, method: 'cash' })).status, 201);
+  // An account already past its limit (a database written before the limits): entries that take it
+  // farther are refused, those that bring it back towards zero post, and the rest of the fund works.
+  const bank = srv.sql(`SELECT balance_fen FROM fund_balances WHERE community_id = ${cid} AND account = '1002'`);
+  srv.sql(`UPDATE fund_balances SET balance_fen = 1000000000005 WHERE community_id = ${cid} AND account = '1002'`);
+  assert.equal((await admin.post(`${C}/fund/donations`, { amount_fen: 100, method: 'bank' })).data.error.code, 'ledger_limit');
+  assert.equal((await admin.post(`${C}/fund/disbursements`, { amount_fen: 100, from: 'bank', expense: 'wishes', memo: '回落' })).status, 201);
+  assert.equal((await admin.post(`${C}/fund/donations`, { amount_fen: 100, method: 'in_kind', item: '文具' })).status, 201);
+  srv.sql(`UPDATE fund_balances SET balance_fen = ${bank} - 100 WHERE community_id = ${cid} AND account = '1002'`);
   // The database refuses such a posting too, whoever writes it.
   const seq = (await fund()).entries + 1;
   assert.throws(() => srv.sql(`BEGIN; INSERT INTO fund_postings VALUES (${cid}, ${seq}, 1, '1001', 1000000000001, ''); ` +

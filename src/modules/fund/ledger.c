@@ -93,6 +93,14 @@ static const char sql_totals_add[] =
 
 static int is_cash_or_bank(const char *account) { return strcmp(account, "1001") == 0 || strcmp(account, "1002") == 0; }
 
+/* |x| > LEDGER_MAX_FEN and farther from zero than before: a balance that passes its limit, or one
+ * already past it (in a database written before the limits) that an entry would take farther. */
+static int worse(int64_t before, int64_t after)
+{
+    int64_t mag_before = before < 0 ? -(before + 1) : before, mag_after = after < 0 ? -(after + 1) : after; /* no -INT64_MIN */
+    return (after > LEDGER_MAX_FEN || after < -LEDGER_MAX_FEN) && mag_after > mag_before;
+}
+
 store_rc ledger_fits(store *s, arena *a, int64_t community_id, const struct entry_in *e, int *fits)
 {
     store_rows *t = NULL;
@@ -103,16 +111,21 @@ store_rc ledger_fits(store *s, arena *a, int64_t community_id, const struct entr
     if (rc != STORE_OK)
         return rc;
     /* The totals as they will be, per account of the chart (t's rows), and the fund's balance. */
-    int64_t *bal = arena_alloc(a, sizeof(int64_t) * (size_t)(t->nrows + 1) * 3), fund = 0;
-    if (!bal)
+    size_t n = (size_t)t->nrows + 1;
+    int64_t *bal = arena_alloc(a, sizeof(int64_t) * n * 4), fund = 0, fund_before = 0;
+    char *touched = arena_alloc(a, n);
+    if (!bal || !touched)
         return STORE_ERROR;
-    int64_t *deb = bal + t->nrows + 1, *cred = deb + t->nrows + 1;
+    int64_t *deb = bal + n, *cred = deb + n, *bal_before = cred + n;
+    memset(touched, 0, n);
     for (int j = 0; j < t->nrows; j++) {
         if (ledger_fen_cell(t, j, 1, &bal[j]) || ledger_fen_cell(t, j, 2, &deb[j]) || ledger_fen_cell(t, j, 3, &cred[j]))
             return STORE_OK;
+        bal_before[j] = bal[j];
         if (is_cash_or_bank(store_cell(t, j, 0)) && ledger_fen_add(&fund, bal[j]))
             return STORE_OK;
     }
+    fund_before = fund;
     for (int i = 0; i < e->n; i++) {
         int64_t v = e->p[i].amount_fen;
         if (v == 0 || v > LEDGER_MAX_FEN || v < -LEDGER_MAX_FEN)
@@ -122,17 +135,20 @@ store_rc ledger_fits(store *s, arena *a, int64_t community_id, const struct entr
             j++;
         if (j == t->nrows)
             return STORE_OK;
-        /* Each term is at most 10^12 and each total within its limit before it: none of these can
-         * overflow unless a total was already past its limit, and then the checks below refuse. */
+        touched[j] = 1;
+        /* Each term is at most 10^12 in size: these overflow only from totals already near 2^63
+         * (a database edited by hand), and then the entry does not fit. */
         if (ledger_fen_add(&bal[j], v) || ledger_fen_add(v > 0 ? &deb[j] : &cred[j], v > 0 ? v : -v))
             return STORE_OK;
         if (is_cash_or_bank(e->p[i].account) && ledger_fen_add(&fund, v))
             return STORE_OK;
     }
+    /* Only what the entry moves is judged, so that an account past a limit in an old database does
+     * not stop the rest of the fund, and an entry may always bring a balance back towards zero. */
     for (int j = 0; j < t->nrows; j++)
-        if (bal[j] > LEDGER_MAX_FEN || bal[j] < -LEDGER_MAX_FEN || deb[j] > LEDGER_MAX_TURNOVER_FEN || cred[j] > LEDGER_MAX_TURNOVER_FEN)
+        if (touched[j] && (worse(bal_before[j], bal[j]) || deb[j] > LEDGER_MAX_TURNOVER_FEN || cred[j] > LEDGER_MAX_TURNOVER_FEN))
             return STORE_OK;
-    *fits = fund <= LEDGER_MAX_FEN && fund >= -LEDGER_MAX_FEN;
+    *fits = !worse(fund_before, fund);
     return STORE_OK;
 }
 

@@ -1,7 +1,10 @@
 /* The fund's endpoints: the public fund page (balance, entries with their hashes, balance over time,
  * income and spending by kind, restricted money), donations in cash or in kind with receipts, money
- * out (above the community's threshold it waits for other staff members' approval), reversals, the
- * fund's rules as a versioned Markdown document, reports, and settings. */
+ * out (above the community's threshold, or past it with the day's other money out of the same
+ * requester or payee, it waits for other staff members' approval), reversals (one that takes money
+ * out is checked and approved as a payout is), the fund's rules as a versioned Markdown document,
+ * reports, and the settings of the two-person rule (a change that weakens it waits for another
+ * staff member's approval). */
 #include "auth/roles.h"
 #include "core/clock.h"
 #include "core/mask.h"
