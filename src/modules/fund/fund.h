@@ -79,8 +79,10 @@ store_rc ledger_restricted(store *s, arena *a, int64_t community_id, const char 
 
 /* Money out from within another module's handler (a grant tranche, say), inside the open
  * transaction: from is "cash" or "bank", expense an expense account code. Posts at once up to the
- * community's threshold (*status 201, *result the entry) or files a request for approval (202).
- * 0, or -1 after replying. */
+ * community's threshold (*status 201, *result the entry) or files a request for approval (202):
+ * above the threshold, or past it together with the money out that the same staff member asked, or
+ * payee was paid, in the same China day without a second approval (docs/fund.md, split payments).
+ * 409 insufficient_funds or ledger_limit when it cannot be paid. 0, or -1 after replying. */
 int fund_disburse(req *r, int64_t amount, const char *from, const char *expense, const char *earmark, const char *memo,
                   const char *payee, json_t **result, unsigned *status);
 
