@@ -216,7 +216,11 @@ test('results: the formula on the worked example, selection within the budget, p
 test('awards are paid in tranches through the fund ledger, under its two-person rule', async () => {
   await admin.post(`${C}/fund/donations`, { amount_fen: 1000000, method: 'bank', donor_name: '龙江镇', donor_kind: 'organisation', memo: '微创投专项资金' });
   const f0 = (await pub().get(`${C}/fund`)).data;
-  await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 1000000, approvals_needed: 1 } });
+  // A higher threshold waits for another staff member's approval (docs/fund.md).
+  const raise = await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 1000000, approvals_needed: 1 } });
+  assert.equal(raise.status, 202, raise.text);
+  const second = await account('fundcheck', 'staff');
+  assert.equal((await second.post(`${C}/fund/settings/changes/${raise.data.pending.id}/approve`)).data.status, 'applied');
   const first = await admin.post(`${C}/grant-rounds/${round.id}/proposals/${props[1].id}/payments`, { tranche: 'first' });
   assert.equal(first.status, 201, first.text);
   assert.equal(first.data.amount_fen, 280000); // 70% of 400,000

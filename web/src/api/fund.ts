@@ -86,6 +86,11 @@ export interface FundRequest {
   entry_seq: number | null
   approvals: number
   requested_by_login: string | null
+  /** A payout, or a reversal (of entry reverses_seq) that takes money out (docs/fund.md). */
+  kind: 'payout' | 'reversal'
+  reverses_seq: number | null
+  /** Why it waits: above the threshold, or past it with the day's other money out (split payments). */
+  rule: 'threshold' | 'daily_total'
 }
 
 export interface FundRules {
@@ -98,6 +103,28 @@ export interface FundRules {
 export interface FundSettings {
   threshold_fen: number
   approvals_needed: number
+}
+
+/** A change of the settings that weakens the two-person rule, waiting for other staff members. */
+export interface FundSettingsChange {
+  id: Id
+  threshold_fen: number
+  approvals_needed: number
+  old_threshold_fen: number
+  old_approvals_needed: number
+  requested_by: Id
+  requested_by_login: string | null
+  requested_at: number
+  approvals_required: number
+  approvals: number
+  status: 'pending' | 'applied' | 'rejected' | 'superseded'
+  decided_at: number | null
+}
+
+/** GET/PUT …/fund/settings: the settings in force, the threshold's maximum and the pending change. */
+export interface FundSettingsState extends FundSettings {
+  threshold_max_fen: number
+  pending: FundSettingsChange | null
 }
 
 export interface ReportRow {
@@ -153,9 +180,13 @@ export const fundApi = {
   approve: (cid: Id, id: Id) => api.post<FundRequest>(base(cid, `/fund/requests/${encodeURIComponent(String(id))}/approve`)),
   reject: (cid: Id, id: Id) => api.post<FundRequest>(base(cid, `/fund/requests/${encodeURIComponent(String(id))}/reject`)),
   reverse: (cid: Id, seq: Id, reason: string, key: string) =>
-    api.post<FundEntry>(base(cid, `/fund/entries/${encodeURIComponent(String(seq))}/reverse`), { reason }, idem(key)),
-  settings: (cid: Id) => api.get<FundSettings>(base(cid, '/fund/settings')),
-  saveSettings: (cid: Id, body: FundSettings) => api.put<FundSettings>(base(cid, '/fund/settings'), body),
+    api.post<FundEntry | FundRequest>(base(cid, `/fund/entries/${encodeURIComponent(String(seq))}/reverse`), { reason }, idem(key)),
+  settings: (cid: Id) => api.get<FundSettingsState>(base(cid, '/fund/settings')),
+  saveSettings: (cid: Id, body: FundSettings) => api.put<FundSettingsState>(base(cid, '/fund/settings'), body),
+  approveChange: (cid: Id, id: Id) =>
+    api.post<FundSettingsChange>(base(cid, `/fund/settings/changes/${encodeURIComponent(String(id))}/approve`)),
+  rejectChange: (cid: Id, id: Id) =>
+    api.post<FundSettingsChange>(base(cid, `/fund/settings/changes/${encodeURIComponent(String(id))}/reject`)),
   report: (cid: Id, year: number, month?: number) =>
     api.get<ListPage<ReportRow> & { year: number; month: number }>(base(cid, '/fund/report'), { year, month }),
   reportUrl: (cid: Id, year: number, month: number | undefined, format: 'xlsx' | 'csv') =>
