@@ -244,3 +244,65 @@ test('a grant attachment whose stored SHA-256 is not 64 hex characters is refuse
   assert.ok(back.buf.equals(pdf));
   srv.sql(`DELETE FROM grant_attachments WHERE community_id = ${A} AND id > 990000 AND id <= ${n}`);
 });
+
+// ---- make run: the admin password is shown once and not kept in the data folder ----
+
+async function freePort() {
+  return new Promise((ok) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
+}
+
+// Runs scripts/run.sh on data until the server it starts says where it serves; then stops it.
+async function makeRun(data, tmp) {
+  const port = await freePort();
+  const proc = spawn('bash', [join(root, 'scripts/run.sh'), data, `127.0.0.1:${port}`],
+    { cwd: root, env: { ...process.env, LINLI_BIN: BIN, TMPDIR: tmp, LINLI_DB: '', LINLI_DATA_DIR: '', LINLI_SECRET_KEY_FILE: '' } });
+  let out = '', err = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise((ok) => proc.on('exit', (code, signal) => ok({ code, signal })));
+  await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`make run did not start: ${out}${err}`)), 120000);
+    const look = () => { if (/serving on http/.test(out)) { clearTimeout(timer); ok(); } };
+    proc.stdout.on('data', look);
+    proc.on('exit', (code) => { clearTimeout(timer); fail(new Error(`make run exited (${code}): ${out}${err}`)); });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return { out, base, stop: async () => { proc.kill('SIGTERM'); const r = await exited; return { ...r, stderr: err }; } };
+}
+
+const filesUnder = (dir) => readdirSync(dir, { recursive: true }).map((n) => join(dir, n)).filter((p) => statSync(p).isFile());
+
+test('make run shows the admin password once and keeps it nowhere in the data folder; a second run says how to log in', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'linli-makerun-'));
+  const data = join(work, 'data'), tmp = join(work, 'tmp');
+  mkdirSync(tmp);
+  try {
+    const first = await makeRun(data, tmp);
+    const m = /password:\s+(\S+)/.exec(first.out);
+    assert.ok(m, first.out);
+    const password = m[1];
+    assert.ok(password.length >= 12, first.out);
+    const c = new Client(first.base);
+    assert.equal((await c.login('admin', password)).status, 200, 'the password shown logs in');
+    assertCleanExit(assert, await first.stop());
+    for (const f of filesUnder(data)) assert.ok(!readFileSync(f).includes(Buffer.from(password)), `${f} holds the admin password`);
+    assert.ok(!existsSync(join(data, 'admin-password.txt')));
+    assert.deepEqual(readdirSync(tmp), [], 'no password file left in TMPDIR either');
+
+    const second = await makeRun(data, tmp);
+    assert.doesNotMatch(second.out, new RegExp(password), 'not shown again');
+    assert.match(second.out, /admin/);
+    assert.match(second.out, /user passwd/, 'says how to set a new password');
+    assertCleanExit(assert, await second.stop());
+
+    // A data folder from an older make run: its password file is shown this last time, then deleted.
+    writeFileSync(join(data, 'admin-password.txt'), `${password}\n`, { mode: 0o600 });
+    const third = await makeRun(data, tmp);
+    assert.match(third.out, new RegExp(password));
+    assert.match(third.out, /deleted/);
+    assert.ok(!existsSync(join(data, 'admin-password.txt')), 'the old password file is deleted');
+    assertCleanExit(assert, await third.stop());
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
