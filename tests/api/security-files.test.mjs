@@ -306,3 +306,190 @@ test('make run shows the admin password once and keeps it nowhere in the data fo
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+// ---- linli rekey ----
+
+const keyFile = () => join(srv.dir, 'secret.key');
+const sealedNow = () => srv.sql(`SELECT phone_enc || '|' || id_enc || '|' || needy_enc FROM people WHERE community_id = ${A} AND phone_enc IS NOT NULL ORDER BY id LIMIT 1`);
+let person, snapshot, claimedWish, vol, cert, round;
+
+test('rekey: the data it will re-seal, read under the old key', async () => {
+  person = (await admin.get(`${C}/people?limit=100&unmask=1`)).data.items.find((p) => p.phone && p.id_number && p.needy !== null && p.needy !== undefined);
+  assert.ok(person, 'a demo person with phone, ID number and needy flag');
+  const one = await admin.get(`${C}/people/${person.id}?unmask=1`);
+  const wishes = (await admin.get(`${C}/wishes/manage?limit=200`)).data.items;
+  const priv = await admin.get(`${C}/wishes/${wishes[wishes.length - 1].id}?private=1`);
+  assert.ok(priv.data.private && priv.data.private.beneficiary_name);
+  const donation = await admin.post(`${C}/fund/donations`, { amount_fen: 5000, method: 'cash', donor_name: '张小明' });
+  assert.equal(donation.status, 201, donation.text);
+  const open = (await admin.get(`${C}/wishes?status=published&limit=50`)).data.items[0];
+  assert.ok(open, 'a published wish to claim');
+  claimedWish = open.id;
+  assert.equal((await admin.post(`${C}/wishes/${claimedWish}/claims`, { pledge: true, donor_name: '冯先生' })).status, 201);
+  vol = await admin.post(`${C}/volunteers`, { name: '李阿姨', birth_year: 1958, for_someone: true, phone: '13700001234', id_number: person.id_number });
+  assert.equal(vol.status, 201, vol.text);
+  assert.equal((await admin.post(`${C}/volunteers/${vol.data.id}/decision`, { decision: 'approve' })).status, 200);
+  const year = new Date().getFullYear();
+  const h = await admin.post(`${C}/hours/entries`, { volunteer_id: vol.data.id, served_on: `${year}-01-06`, minutes: 120, description: '整理档案', reason: '纸质签到表补录' });
+  assert.equal(h.status, 201, h.text);
+  cert = await admin.post(`${C}/volunteers/${vol.data.id}/certificates`, { from: `${year}-01-01`, to: `${year}-12-31` });
+  assert.equal(cert.status, 201, cert.text);
+  round = (await admin.get(`${C}/grant-rounds`)).data.items[0];
+  assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/voting-codes`, { count: 3 })).status, 201);
+  snapshot = {
+    person: { phone: one.data.phone, id_number: one.data.id_number, needy: one.data.needy },
+    wish: { id: priv.data.id, private: priv.data.private },
+    donation: { seq: donation.data.seq, donor_name: donation.data.donor_name },
+    cert: (await new Client(srv.base).get(`/api/v1/certificates/${cert.data.serial}`)).data,
+  };
+  assert.equal(snapshot.cert.status, 'valid');
+  for (const t of ['people WHERE phone_enc IS NOT NULL', 'people WHERE id_enc IS NOT NULL', 'people WHERE needy_enc IS NOT NULL',
+    'volunteers WHERE phone_enc IS NOT NULL', 'volunteers WHERE id_enc IS NOT NULL', 'wishes', 'wish_claims WHERE donor_name_enc IS NOT NULL',
+    'fund_entries WHERE donor_private IS NOT NULL', 'vol_certificates', 'grant_codes']) {
+    assert.ok(Number(srv.sql(`SELECT count(*) FROM ${t}`)) > 0, `something to re-seal in ${t}`);
+  }
+});
+
+test('rekey refuses and changes nothing: unused voting codes, a sealed value that does not open', async () => {
+  await srv.kill('SIGTERM');
+  const key0 = readFileSync(keyFile(), 'utf8'), sealed0 = sealedNow();
+  // Unused voting codes cannot be re-keyed (only their keyed hash is kept): refused unless voided.
+  let r = srv.cli(['rekey']);
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /--void-unused-codes/);
+  assert.equal(readFileSync(keyFile(), 'utf8'), key0);
+  assert.equal(sealedNow(), sealed0);
+  assert.ok(!existsSync(`${keyFile()}.new`));
+  // A sealed value that does not open with the current key: the whole rekey is rolled back, naming it.
+  const saved = srv.sql(`SELECT needy_enc FROM people WHERE community_id = ${A} AND id = ${person.id}`);
+  srv.sql(`UPDATE people SET needy_enc = 'bm90IGEgc2VhbGVkIHZhbHVl' WHERE community_id = ${A} AND id = ${person.id}`);
+  r = srv.cli(['rekey', '--void-unused-codes']);
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, new RegExp(`people\\.needy_enc.*${person.id}`));
+  assert.equal(readFileSync(keyFile(), 'utf8'), key0);
+  assert.ok(!existsSync(`${keyFile()}.new`));
+  assert.equal(srv.sql(`SELECT count(*) FROM grant_codes WHERE redeemed_by IS NULL`), '3', 'the codes were not voided');
+  srv.sql(`UPDATE people SET needy_enc = ${q(saved)} WHERE community_id = ${A} AND id = ${person.id}`);
+  assert.equal(sealedNow(), sealed0);
+  assert.equal(srv.cli(['rekey', '--check']).status, 0);
+  // fund_entries stays append-only: donor_private may change only inside rekey's transaction, and
+  // nothing else even then.
+  const seq = snapshot.donation.seq;
+  assert.throws(() => srv.sql(`UPDATE fund_entries SET donor_private = 'x' WHERE community_id = ${A} AND seq = ${seq}`), /append-only/);
+  assert.throws(() => srv.sql(`BEGIN; INSERT INTO rekey_marker (id) VALUES (1); UPDATE fund_entries SET memo = 'x', donor_private = 'x' `
+    + `WHERE community_id = ${A} AND seq = ${seq}; COMMIT;`), /append-only/);
+  assert.throws(() => srv.sql(`BEGIN; INSERT INTO rekey_marker (id) VALUES (1); DELETE FROM fund_entries WHERE community_id = ${A} AND seq = ${seq}; COMMIT;`), /append-only/);
+  assert.equal(srv.sql('SELECT count(*) FROM rekey_marker'), '0');
+  await srv.restart();
+});
+
+test('rekey re-seals everything with a new key in one transaction; data reads the same, audit and ledger verify', async () => {
+  await srv.kill('SIGTERM');
+  const oldKey = join(srv.dir, 'old.key');
+  copyFileSync(keyFile(), oldKey);
+  const sealed0 = sealedNow();
+  const idx0 = srv.sql(`SELECT phone_idx || '|' || id_idx FROM people WHERE community_id = ${A} AND id = ${person.id}`);
+  const seal0 = srv.sql(`SELECT seal FROM vol_certificates WHERE community_id = ${A} AND serial = '${cert.data.serial}'`);
+  const help = srv.cli(['rekey', '--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--new-key-file/);
+  const r = srv.cli(['rekey', '--void-unused-codes']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.notEqual(readFileSync(keyFile(), 'utf8'), readFileSync(oldKey, 'utf8'), 'a new key');
+  assert.equal(statSync(keyFile()).mode & 0o777, 0o600);
+  assert.ok(!existsSync(`${keyFile()}.new`));
+  assert.notEqual(sealedNow(), sealed0, 'sealed values changed');
+  assert.notEqual(srv.sql(`SELECT phone_idx || '|' || id_idx FROM people WHERE community_id = ${A} AND id = ${person.id}`), idx0, 'look-up hashes recomputed');
+  assert.notEqual(srv.sql(`SELECT seal FROM vol_certificates WHERE community_id = ${A} AND serial = '${cert.data.serial}'`), seal0, 'certificate seals recomputed');
+  assert.equal(srv.sql(`SELECT count(*) FROM grant_codes WHERE redeemed_by IS NULL`), '0', 'unused codes voided');
+  const row = srv.sql(`SELECT actor || ' ' || after_json FROM audit_log WHERE community_id = 0 AND action = 'rekey'`);
+  assert.match(row, /^linli rekey /);
+  assert.match(row, /"key_id"/);
+  assert.doesNotMatch(row, new RegExp(readFileSync(keyFile(), 'utf8').trim()), 'the key is not in the audit log');
+  for (const cmd of [['audit', 'verify'], ['ledger', 'verify'], ['rekey', '--check']]) {
+    const v = srv.cli(cmd);
+    assert.equal(v.status, 0, `${cmd.join(' ')}: ${v.stdout}${v.stderr}`);
+  }
+  const stale = srv.cli(['rekey', '--check', '--secret-key-file', oldKey]);
+  assert.equal(stale.status, 1, 'the old key opens nothing');
+  const refused = srv.cli(['serve', '--listen', '127.0.0.1:0', '--secret-key-file', oldKey], { timeout: 20000 });
+  assert.equal(refused.status, 1, 'a server with the old key refuses to start');
+  assert.match(refused.stderr, /key/);
+
+  await srv.restart();
+  admin = new Client(srv.base);
+  assert.equal((await admin.login('admin', srv.password)).status, 200);
+  const one = await admin.get(`${C}/people/${person.id}?unmask=1`);
+  assert.deepEqual({ phone: one.data.phone, id_number: one.data.id_number, needy: one.data.needy }, snapshot.person);
+  const byPhone = await admin.get(`${C}/people?q=${person.phone}`);
+  assert.ok(byPhone.data.items.some((p) => p.id === person.id), 'exact look-up by phone uses the new keyed hash');
+  const dup = await admin.post(`${C}/people`, { name: '重复的人', id_number: person.id_number });
+  assert.equal(dup.status, 409, 'the ID number is still unique under the new keyed hash');
+  assert.deepEqual((await admin.get(`${C}/wishes/${snapshot.wish.id}?private=1`)).data.private, snapshot.wish.private);
+  assert.equal((await admin.get(`${C}/fund/entries/${snapshot.donation.seq}`)).data.donor_name, snapshot.donation.donor_name);
+  assert.deepEqual((await new Client(srv.base).get(`/api/v1/certificates/${cert.data.serial}`)).data, snapshot.cert);
+  const cert2 = await admin.post(`${C}/volunteers/${vol.data.id}/certificates`, { from: `${new Date().getFullYear()}-01-01`, to: `${new Date().getFullYear()}-12-31` });
+  assert.equal(cert2.status, 201);
+  assert.match(JSON.stringify(cert2.data), /\*{4,}/, 'the volunteer\'s ID number opens (masked on the certificate)');
+  const paid = await admin.post(`${C}/wishes/${claimedWish}/fulfil`, { kind: 'cash', amount_fen: 3000, method: 'cash' }, { headers: { 'Idempotency-Key': 'sec-rekey-1' } });
+  assert.equal(paid.status, 200, paid.text);
+  const entries = (await admin.get(`${C}/fund/entries?limit=500`)).data.items;
+  const donationIn = entries.filter((e) => e.kind === 'donation').pop();
+  assert.equal((await admin.get(`${C}/fund/entries/${donationIn.seq}`)).data.donor_name, '冯先生', 'the claim\'s donor name opens');
+});
+
+test('rekey interrupted after its commit: the server refuses to start until `linli rekey --recover` finishes it', async () => {
+  await srv.kill('SIGTERM');
+  const key0 = readFileSync(keyFile(), 'utf8');
+  const crash = srv.cli(['rekey'], { env: { ...srv.env, LINLI_TEST_REKEY_STOP: 'committed' } });
+  assert.notEqual(crash.status, 0, crash.stdout + crash.stderr);
+  assert.ok(existsSync(`${keyFile()}.new`));
+  assert.equal(readFileSync(keyFile(), 'utf8'), key0, 'the rename had not happened');
+  const refused = srv.cli(['serve', '--listen', '127.0.0.1:0'], { timeout: 20000 });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /rekey --recover/);
+  const rec = srv.cli(['rekey', '--recover']);
+  assert.equal(rec.status, 0, rec.stdout + rec.stderr);
+  assert.ok(!existsSync(`${keyFile()}.new`));
+  assert.notEqual(readFileSync(keyFile(), 'utf8'), key0, 'the new key is in place');
+  assert.equal(srv.cli(['rekey', '--check']).status, 0);
+  assert.equal(srv.cli(['audit', 'verify']).status, 0);
+  await srv.restart();
+  admin = new Client(srv.base);
+  await admin.login('admin', srv.password);
+  const one = await admin.get(`${C}/people/${person.id}?unmask=1`);
+  assert.equal(one.data.phone, snapshot.person.phone);
+});
+
+test('rekey interrupted before its commit: `linli rekey --recover` drops the unused new key', async () => {
+  await srv.kill('SIGTERM');
+  const key0 = readFileSync(keyFile(), 'utf8');
+  writeFileSync(`${keyFile()}.new`, `${'5a'.repeat(32)}\n`, { mode: 0o600 });
+  const refused = srv.cli(['serve', '--listen', '127.0.0.1:0'], { timeout: 20000 });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /rekey --recover/);
+  const rec = srv.cli(['rekey', '--recover']);
+  assert.equal(rec.status, 0, rec.stdout + rec.stderr);
+  assert.ok(!existsSync(`${keyFile()}.new`));
+  assert.equal(readFileSync(keyFile(), 'utf8'), key0, 'the key in use is kept');
+  await srv.restart();
+  admin = new Client(srv.base);
+  await admin.login('admin', srv.password);
+  assert.equal((await admin.get(`${C}/people/${person.id}?unmask=1`)).data.phone, snapshot.person.phone);
+});
+
+test('rekey --new-key-file takes a key made elsewhere', async () => {
+  await srv.kill('SIGTERM');
+  const made = join(srv.dir, 'made.key');
+  writeFileSync(made, `${'3c'.repeat(32)}\n`, { mode: 0o600 });
+  const r = srv.cli(['rekey', '--new-key-file', made]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.equal(readFileSync(keyFile(), 'utf8').trim(), '3c'.repeat(32));
+  const same = srv.cli(['rekey', '--new-key-file', made]);
+  assert.equal(same.status, 2, 'the same key again is refused');
+  assert.equal(srv.cli(['audit', 'verify']).status, 0);
+  await srv.restart();
+  admin = new Client(srv.base);
+  await admin.login('admin', srv.password);
+  assert.equal((await admin.get(`${C}/people/${person.id}?unmask=1`)).data.phone, snapshot.person.phone);
+});
