@@ -969,12 +969,9 @@ static int cmd_rekey(int argc, char **argv)
         rc = rekey_recover(s, keypath, newpath);
         goto done;
     }
-    if (check) {
-        store_rc src = store_begin(s); /* one snapshot; nothing is written */
-        int r = src == STORE_OK ? rekey_run(s, &old, NULL, 0, counts, err, sizeof err) : -1;
-        store_rollback(s);
-        if (r != 0) {
-            fprintf(stderr, "linli rekey --check: %s\n", src == STORE_OK ? err : store_errmsg(s));
+    if (check) { /* reads only, outside a transaction: it may run beside a server */
+        if (rekey_run(s, &old, NULL, 0, counts, err, sizeof err) != 0) {
+            fprintf(stderr, "linli rekey --check: %s\n", err);
             goto done;
         }
         printf("linli rekey --check: every sealed value opens with %s (key id %s):\n", cf.key_file, old_id);
@@ -1010,9 +1007,16 @@ static int cmd_rekey(int argc, char **argv)
     int r = src == STORE_OK ? rekey_run(s, &old, &next, void_codes, counts, err, sizeof err) : -1;
     if (src == STORE_OK && r == 0)
         src = store_exec(s, a, sql_marker_clear, 0, NULL, NULL);
+    /* The row that names the new key: --recover decides by it, so it is written whole or not at all. */
+    json_t *after = r == 0 ? json_pack("{s:s, s:s, s:O}", "key_id", new_id, "old_key_id", old_id, "resealed", counts) : NULL;
+    if (src == STORE_OK && r == 0 && !after) {
+        snprintf(err, sizeof err, "out of memory");
+        r = -1;
+    }
     if (src == STORE_OK && r == 0)
-        src = audit_cli(s, a, 0, "linli rekey", "rekey", "secret_key", NULL,
-                        json_pack("{s:s, s:s, s:O}", "key_id", new_id, "old_key_id", old_id, "resealed", counts));
+        src = audit_cli(s, a, 0, "linli rekey", "rekey", "secret_key", NULL, after);
+    else
+        json_decref(after);
     if (src == STORE_OK && r == 0)
         src = store_commit(s);
     if (src != STORE_OK || r != 0) {
