@@ -5,6 +5,7 @@
 #include "core/audit.h"
 #include "core/crypto.h"
 #include "core/fault.h"
+#include "core/rekey.h"
 #include "core/validate.h"
 #include "core/vcache.h"
 #include "modules/registry/demo_people.h"
@@ -18,6 +19,7 @@
 #include "server/static.h"
 #include "store/migrate.h"
 #include <errno.h>
+#include <sodium.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +183,30 @@ static store_rc audit_cli(store *s, arena *a, int64_t community, const char *act
     return rc;
 }
 
+/* The key file as rekey replaces it (where a link named by --secret-key-file leads, so that the
+ * link keeps naming the key), and its sibling in which `linli rekey` keeps the new key until its
+ * transaction has committed (see cmd_rekey). */
+static void rekey_paths(const struct config *cf, char key[PATH_MAX + 16], char *next, size_t len)
+{
+    if (!realpath(cf->key_file, key))
+        snprintf(key, PATH_MAX + 16, "%s", cf->key_file);
+    snprintf(next, len, "%s.new", key);
+}
+
+/* 1 (and says what to do) when an interrupted rekey left its new key file behind: until `linli
+ * rekey --recover` has looked, nobody knows which of the two keys the data is sealed with. */
+static int rekey_unfinished(const struct config *cf)
+{
+    char key[PATH_MAX + 16], path[PATH_MAX + 24];
+    rekey_paths(cf, key, path, sizeof path);
+    if (access(path, F_OK) != 0)
+        return 0;
+    fprintf(stderr, "linli: %s exists: a `linli rekey` did not finish. Run `linli rekey --recover` (it looks at the database "
+                    "to tell whether the data is sealed with %s or with the new key, and finishes or undoes the rekey)\n",
+            path, key);
+    return 1;
+}
+
 /* ---- commands ---- */
 
 /* --public-url: "http(s)://HOST[:PORT]" and nothing more (a trailing slash is dropped). NULL if it
@@ -246,6 +272,8 @@ static int cmd_serve(int argc, char **argv)
     if (!app.public_url && strcmp(host, "0.0.0.0") == 0)
         fprintf(stderr, "linli: QR codes will point to http://0.0.0.0:%d; set --public-url to the address people use\n", port);
     char err[512];
+    if (rekey_unfinished(&cf))
+        return 1;
     if (crypto_key_load(cf.key_file, &app.keys, err, sizeof err) != 0) {
         fprintf(stderr, "linli: %s\n", err);
         return 1;
@@ -253,6 +281,18 @@ static int cmd_serve(int argc, char **argv)
     store *s = open_store(&cf, 1);
     if (!s)
         return 1;
+    /* A server with another key than the data's would show none of it and seal new data with a
+     * key nobody else has: after `linli rekey`, every server needs the new key file. */
+    rekey_probe_rc probe = rekey_probe(s, &app.keys, err, sizeof err);
+    if (probe == REKEY_PROBE_ERROR || probe == REKEY_PROBE_OTHER_KEY) {
+        if (probe == REKEY_PROBE_ERROR)
+            fprintf(stderr, "linli: %s\n", err);
+        else
+            fprintf(stderr, "linli: the key in %s does not open the personal data in %s: it was sealed with another key "
+                            "(after `linli rekey`, every server needs the new key file)\n", cf.key_file, cf.db);
+        store_close(s);
+        return 1;
+    }
     app.store_kind = store_kind(s);
     /* Before any other connection: fold the write-ahead log into the database and empty it, so
      * that after a power loss new writes never share a disk sector with the end of the last
@@ -873,6 +913,206 @@ static int cmd_seed(int argc, char **argv)
     return rc == 0 ? 0 : 1;
 }
 
+static const char sql_marker_set[] = "INSERT INTO rekey_marker (id) VALUES (1)";
+static const char sql_marker_clear[] = "DELETE FROM rekey_marker";
+static const char sql_last_rekey[] =
+    "SELECT after_json FROM audit_log WHERE community_id = 0 AND action = 'rekey' ORDER BY seq DESC LIMIT 1";
+
+/* After an interrupted rekey: the audit row of a rekey is committed with its new values, and names
+ * its new key (key_id). So if the last one names the key in KEY.new, the transaction committed and
+ * only the rename is left to do; otherwise it never committed and KEY.new is not needed. */
+static int rekey_recover(store *s, const char *keypath, const char *newpath)
+{
+    char err[512], id[17];
+    struct crypto_keys next;
+    if (access(newpath, F_OK) != 0) {
+        printf("linli rekey: nothing to recover (there is no %s)\n", newpath);
+        return 0;
+    }
+    if (crypto_key_load(newpath, &next, err, sizeof err) != 0) {
+        fprintf(stderr, "linli rekey: %s; a rekey never committed with it: remove it\n", err);
+        return 1;
+    }
+    crypto_key_id(&next, id);
+    sodium_memzero(&next, sizeof next);
+    arena *a = arena_new();
+    store_rows *rows = NULL;
+    if (!a || store_exec(s, a, sql_last_rekey, 0, NULL, &rows) != STORE_OK) {
+        fprintf(stderr, "linli rekey: cannot read the audit log: %s\n", a ? store_errmsg(s) : "out of memory");
+        arena_free(a);
+        return 1;
+    }
+    json_error_t e;
+    json_t *last = rows->nrows ? json_parse_str(store_cell(rows, 0, 0), &e) : NULL;
+    int committed = last && json_string_value(json_object_get(last, "key_id")) &&
+                    strcmp(json_string_value(json_object_get(last, "key_id")), id) == 0;
+    json_decref(last);
+    arena_free(a);
+    if (committed) {
+        if (crypto_key_install(newpath, keypath, err, sizeof err) != 0) {
+            fprintf(stderr, "linli rekey: %s\n", err);
+            return 1;
+        }
+        printf("linli rekey: the rekey had committed; %s now holds its key (id %s). Copy it to every server.\n", keypath, id);
+        return 0;
+    }
+    if (unlink(newpath) != 0) {
+        fprintf(stderr, "linli rekey: cannot remove %s: %s\n", newpath, strerror(errno));
+        return 1;
+    }
+    printf("linli rekey: the rekey had not committed: nothing was re-sealed, %s is unchanged; removed %s\n", keypath, newpath);
+    return 0;
+}
+
+/* Prints the counts of a rekey or a check. */
+static void rekey_print(const json_t *counts)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)counts, k, v) {
+        if (json_is_integer(v)) {
+            printf("  %-30s %lld\n", k, (long long)json_integer_value(v));
+            continue;
+        }
+        const char *k2;
+        json_t *v2;
+        json_object_foreach(v, k2, v2) printf("  %-30s %lld %s\n", k2, (long long)json_integer_value(v2),
+                                              strcmp(k, "altered") == 0 ? "left as they were (their signature did not match)"
+                                              : strcmp(k, "voided") == 0 ? "voided" : "kept only as a keyed hash");
+    }
+}
+
+/* Re-seals every sealed value with a new key (core/rekey.h), in this order, so that a crash at any
+ * moment leaves a database and a key file that match or a leftover that --recover resolves:
+ *   1. the new key is written to KEY.new (synced); KEY still opens the data;
+ *   2. one transaction re-seals everything with it and writes the audit row naming it (key_id);
+ *   3. KEY.new is renamed over KEY (synced).
+ * A crash before 2 commits leaves KEY.new unused; after, KEY.new is the key: `linli serve` refuses
+ * to start while KEY.new exists, and --recover tells the two apart by the audit row. */
+static int cmd_rekey(int argc, char **argv)
+{
+    struct config cf;
+    config_read(argc, argv, &cf);
+    int check = flag(argc, argv, "--check"), recover = flag(argc, argv, "--recover");
+    int void_codes = flag(argc, argv, "--void-unused-codes");
+    const char *from = opt(argc, argv, "--new-key-file");
+    if (check + recover + (from != NULL) > 1) {
+        fprintf(stderr, "linli rekey: --check, --recover and --new-key-file go one at a time\n");
+        return 2;
+    }
+    char keypath[PATH_MAX + 16], newpath[PATH_MAX + 24], err[512];
+    rekey_paths(&cf, keypath, newpath, sizeof newpath);
+    if (!recover && !check && rekey_unfinished(&cf))
+        return 1;
+    struct crypto_keys old, next;
+    if (crypto_key_load(cf.key_file, &old, err, sizeof err) != 0) {
+        fprintf(stderr, "linli rekey: %s\n", err);
+        return 1;
+    }
+    store *s = open_store(&cf, 1);
+    if (!s)
+        return 1;
+    int rc = 1;
+    arena *a = arena_new();
+    json_t *counts = json_object();
+    char old_id[17], new_id[17];
+    crypto_key_id(&old, old_id);
+    if (!a || !counts) {
+        fprintf(stderr, "linli rekey: out of memory\n");
+        goto done;
+    }
+    if (recover) {
+        rc = rekey_recover(s, keypath, newpath);
+        goto done;
+    }
+    if (check) { /* reads only, outside a transaction: it may run beside a server */
+        if (rekey_run(s, &old, NULL, 0, counts, err, sizeof err) != 0) {
+            fprintf(stderr, "linli rekey --check: %s\n", err);
+            goto done;
+        }
+        printf("linli rekey --check: every sealed value opens with %s (key id %s):\n", cf.key_file, old_id);
+        rekey_print(counts);
+        rc = 0;
+        goto done;
+    }
+    rekey_probe_rc probe = rekey_probe(s, &old, err, sizeof err);
+    if (probe == REKEY_PROBE_ERROR || probe == REKEY_PROBE_OTHER_KEY) {
+        fprintf(stderr, "linli rekey: %s; nothing changed\n",
+                probe == REKEY_PROBE_ERROR ? err : "the key in the key file does not open this database's personal data");
+        goto done;
+    }
+    /* 1. the new key, beside the old one */
+    if ((from ? crypto_key_copy(from, newpath, err, sizeof err) : crypto_key_create(newpath, err, sizeof err)) != 0 ||
+        crypto_key_load(newpath, &next, err, sizeof err) != 0) {
+        fprintf(stderr, "linli rekey: %s; nothing changed\n", err);
+        if (access(newpath, F_OK) == 0 && unlink(newpath) != 0)
+            fprintf(stderr, "linli rekey: also remove %s by hand\n", newpath);
+        goto done;
+    }
+    crypto_key_id(&next, new_id);
+    if (strcmp(new_id, old_id) == 0) {
+        fprintf(stderr, "linli rekey: the new key is the key in use; nothing changed\n");
+        (void)unlink(newpath); /* it was made just now, from --new-key-file, which is kept */
+        rc = 2;
+        goto done;
+    }
+    /* 2. one transaction: everything re-sealed, and the audit row that names the new key */
+    store_rc src = store_begin(s);
+    if (src == STORE_OK)
+        src = store_exec(s, a, sql_marker_set, 0, NULL, NULL);
+    int r = src == STORE_OK ? rekey_run(s, &old, &next, void_codes, counts, err, sizeof err) : -1;
+    if (src == STORE_OK && r == 0)
+        src = store_exec(s, a, sql_marker_clear, 0, NULL, NULL);
+    /* The row that names the new key: --recover decides by it, so it is written whole or not at all. */
+    json_t *after = r == 0 ? json_pack("{s:s, s:s, s:O}", "key_id", new_id, "old_key_id", old_id, "resealed", counts) : NULL;
+    if (src == STORE_OK && r == 0 && !after) {
+        snprintf(err, sizeof err, "out of memory");
+        r = -1;
+    }
+    if (src == STORE_OK && r == 0)
+        src = audit_cli(s, a, 0, "linli rekey", "rekey", "secret_key", NULL, after);
+    else
+        json_decref(after);
+    if (src == STORE_OK && r == 0)
+        src = store_commit(s);
+    if (src != STORE_OK || r != 0) {
+        const char *why = src != STORE_OK ? store_errmsg(s) : err;
+        store_rollback(s);
+        if (unlink(newpath) != 0)
+            fprintf(stderr, "linli rekey: also remove %s by hand (it was never used)\n", newpath);
+        fprintf(stderr, "linli rekey: %s; nothing changed, %s still opens the data\n", why, cf.key_file);
+        if (r == -2)
+            fprintf(stderr, "linli rekey: pass --void-unused-codes to delete the voting codes not yet used "
+                            "(print new ones for the round afterwards)\n");
+        goto done;
+    }
+    /* Tests only: stop as a crash right after the commit would (tests/api/security-files.test.mjs). */
+    const char *stop = getenv("LINLI_TEST_REKEY_STOP");
+    if (stop && strcmp(stop, "committed") == 0) {
+        fprintf(stderr, "linli rekey: stopping after the commit (LINLI_TEST_REKEY_STOP)\n");
+        rc = 3;
+        goto done;
+    }
+    /* 3. the new key in place */
+    if (crypto_key_install(newpath, keypath, err, sizeof err) != 0) {
+        fprintf(stderr, "linli rekey: the data is re-sealed with the key in %s, but %s; run `linli rekey --recover`\n", newpath, err);
+        goto done;
+    }
+    printf("linli rekey: every sealed value is re-sealed with a new key (key id %s, was %s):\n", new_id, old_id);
+    rekey_print(counts);
+    printf("linli rekey: %s holds the new key. Copy it to every server before starting them (a server with the old key\n"
+           "  refuses to start). Backups made before now need the old key. QR check-in codes and calendar links\n"
+           "  made before now no longer work: make them again.\n", keypath);
+    rc = 0;
+done:
+    sodium_memzero(&old, sizeof old);
+    sodium_memzero(&next, sizeof next);
+    json_decref(counts);
+    arena_free(a);
+    store_close(s);
+    return rc;
+}
+
 static int cmd_openapi(int argc, char **argv)
 {
     (void)argc;
@@ -926,6 +1166,7 @@ static const char *const init_opts[] = {COMMON, "--demo!", "--residents", "--adm
 static const char *const common_opts[] = {COMMON, NULL};
 static const char *const backup_opts[] = {COMMON, "--out", NULL};
 static const char *const ledger_opts[] = {COMMON, "--community", NULL};
+static const char *const rekey_opts[] = {COMMON, "--new-key-file", "--void-unused-codes!", "--check!", "--recover!", NULL};
 static const char *const seed_opts[] = {COMMON, "--community", "--ledger", "--voters", "--volunteer-logins", "--sessions-out",
                                         "--people-csv", "--people", NULL};
 static const char *const none_opts[] = {NULL};
@@ -965,6 +1206,17 @@ static const struct cmd commands[] = {
     {"backup", cmd_backup,
      "linli backup --out FILE\n\nAn online copy of the SQLite database (safe while serving). For PostgreSQL, use pg_dump.\n",
      backup_opts},
+    {"rekey", cmd_rekey,
+     "linli rekey [--new-key-file FILE] [--void-unused-codes] | --check | --recover\n\n"
+     "Moves every sealed value (phone and ID numbers, needy flags, wishes' private details, donors' names)\n"
+     "to a new secret key and recomputes every keyed hash and signature, in one transaction with one\n"
+     "audit row; then puts the new key in the key file. Stop every server first (docs/operations.md).\n"
+     "  --new-key-file FILE   use the key in FILE (64 hex characters) instead of a new random one\n"
+     "  --void-unused-codes   delete the grant voting codes not yet used (kept only as a keyed hash, they\n"
+     "                        cannot be re-keyed); without it rekey refuses while there are some\n"
+     "  --check               only check that every sealed value opens with the key file; exit 1 if not\n"
+     "  --recover             after an interrupted rekey (KEY.new left): finish it, or undo it\n",
+     rekey_opts},
     {"seed", cmd_seed,
      "linli seed --community ID [--ledger N] [--voters N] [--volunteer-logins N] [--sessions-out FILE]\n"
      "           [--people-csv FILE [--people N]]\n\n"

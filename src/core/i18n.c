@@ -33,6 +33,8 @@ static const struct {
     {"import_no_name_column", "表头中没有“姓名”列", "The header has no name column"},
     {"csv_parse", "CSV 格式错误", "The CSV is malformed"},
     {"csv_not_utf8", "文件不是 UTF-8 编码：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”", "The file is not UTF-8: save it from Excel as “CSV UTF-8 (comma delimited)”"},
+    {"file_ref_invalid", "该文件的存储记录无效，无法读取；请重新上传文件", "The stored reference to this file is not valid, so it is not read; upload the file again"},
+    {"file_damaged", "存储的文件已被替换或损坏，无法读取；请重新上传文件", "The stored file was replaced or is damaged, so it is not read; upload the file again"},
     /* field checks */
     {"required", "必填", "Required"},
     {"invalid_type", "类型不正确", "Wrong type"},

@@ -7,6 +7,8 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/vcache.h"
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +129,23 @@ void reply_store_error(req *r, store_rc rc)
                 log_escape(url, sizeof url, r->url), log_escape(msg, sizeof msg, r->db ? store_errmsg(r->db) : "?"));
         reply_error(r, 500, "internal", NULL);
     }
+}
+
+void reply_file_error(req *r, file_rc rc, const char *what)
+{
+    if (rc == FILE_MISSING) {
+        reply_fail(r, 404, "not_found", NULL);
+        return;
+    }
+    if (rc == FILE_ERROR) {
+        fprintf(stderr, "linli: cannot read %s in community %lld: %s\n", what, (long long)r->community_id, strerror(errno));
+        reply_fail(r, 500, "internal", NULL);
+        return;
+    }
+    /* Either is a sign that someone wrote the row or the attachment folder by hand: say so. */
+    fprintf(stderr, "linli: refused %s in community %lld: %s\n", what, (long long)r->community_id,
+            rc == FILE_BAD_REF ? "its stored reference is not sha256: and 64 hex characters" : "the file is not the one stored (a link, or other bytes)");
+    reply_fail(r, 409, rc == FILE_BAD_REF ? "file_ref_invalid" : "file_damaged", NULL);
 }
 
 void field_error(req *r, json_t **fields, const char *field, const char *code)

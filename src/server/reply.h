@@ -3,6 +3,7 @@
  * exactly one reply_* function; http.c queues what it set. */
 #ifndef LINLI_REPLY_H
 #define LINLI_REPLY_H
+#include "core/files.h"
 #include "server/http.h"
 
 /* body is stolen (its reference passes to the reply). */
@@ -17,6 +18,10 @@ void reply_empty(req *r, unsigned status);
 void reply_header(req *r, const char *name, const char *value);
 /* 409 for a constraint, 503 for a lock conflict, 500 for the rest. */
 void reply_store_error(req *r, store_rc rc);
+/* The answer for a file file_load did not give (core/files.h), after rolling back: 409
+ * file_ref_invalid for a stored reference that is not one, 404 not_found, 409 file_damaged, 500.
+ * Refused references and damaged files are logged, naming what (never the stored text). */
+void reply_file_error(req *r, file_rc rc, const char *what);
 
 /* Adds field: message (for code, in the caller's language) to *fields, creating it. */
 void field_error(req *r, json_t **fields, const char *field, const char *code);

@@ -1,6 +1,7 @@
 /* Attachments of grant proposals and the progress reports of funded projects. An attachment is a
  * PDF, JPEG or PNG (checked by its first bytes, not by what the client says), at most 5 MiB, stored
- * once under DATA_DIR/attachments/COMMUNITY/SHA256 and described in grant_attachments. A funded
+ * once under DATA_DIR/attachments/COMMUNITY/SHA256 (core/files.h) and described in
+ * grant_attachments, whose sha256 column holds the 64 hex characters of its reference. A funded
  * organisation files reports (activities held, participants, spending against its budget lines,
  * photos); staff accept or return them. */
 #include "auth/roles.h"
@@ -41,11 +42,12 @@ void attachment_upload(req *r)
     store_rows *round = NULL, *prop = NULL;
     if (grant_proposal_editable(r, &round, &prop) != 0)
         return;
-    char hex[65];
-    if (file_store(r->app->data_dir, r->community_id, r->body, r->body_len, hex) != 0) {
+    char ref[FILE_REF_LEN + 1];
+    if (file_store(r->app->data_dir, r->community_id, r->body, r->body_len, ref) != FILE_OK) {
         fprintf(stderr, "linli: cannot store an attachment under %s: %s\n", r->app->data_dir, strerror(errno));
         return (void)reply_fail(r, 500, "internal", NULL);
     }
+    const char *hex = ref + sizeof FILE_REF_PREFIX - 1; /* the column holds the SHA-256 alone */
     int64_t id;
     store_rc rc = store_next_id(r->db, r->a, &id);
     if (rc != STORE_OK)
@@ -91,9 +93,11 @@ void attachment_get(req *r)
     if (!may)
         return (void)reply_fail(r, 403, "attachment_forbidden", NULL);
     size_t n = 0;
-    char *data = file_load(r->app->data_dir, r->community_id, store_cell(rows, 0, 2), &n);
-    if (!data)
-        return (void)reply_fail(r, 404, "not_found", NULL);
+    char *data = NULL;
+    const char *ref = arena_printf(r->a, FILE_REF_PREFIX "%s", store_cell(rows, 0, 2));
+    file_rc frc = file_load(r->app->data_dir, r->community_id, ref, &data, &n);
+    if (frc != FILE_OK)
+        return reply_file_error(r, frc, arena_printf(r->a, "grant attachment %lld", (long long)req_param_i64(r, 3)));
     reply_bytes(r, 200, store_cell(rows, 0, 1), data, n);
     reply_header(r, "Content-Disposition", arena_printf(r->a, "inline; filename*=UTF-8''%lld", (long long)req_param_i64(r, 3)));
 }

@@ -18,6 +18,8 @@
 #include "modules/fund/fund.h"
 #include "modules/wishes/deid.h"
 #include "server/reply.h"
+#include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,11 +269,13 @@ static const char sql_compound_exists[] = "SELECT 1 FROM compounds WHERE communi
 static const char sql_campaign_exists[] = "SELECT 1 FROM wish_campaigns WHERE community_id = $1 AND id = $2";
 static const char sql_wish_insert[] =
     "INSERT INTO wishes (community_id, id, category, urgency, title, story, private_enc, compound_id, estimated_fen, "
-    "deadline, campaign_id, status, source, paper_serial, paper_photo, keyed_by, consent, submitted_by, created_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', $12, $13, $14, $15, 1, $16, $17)";
+    "deadline, campaign_id, status, source, paper_serial, keyed_by, consent, submitted_by, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', $12, $13, $14, 1, $15, $16)";
 
-/* A resident in need submits a wish, or staff key one in from a paper form (its serial number and a
- * photo of the signed form kept). The beneficiary's consent is required. */
+/* A resident in need submits a wish, or staff key one in from a paper form (its serial number
+ * kept; the photo of the signed form is uploaded afterwards, POST …/form-photo). The beneficiary's
+ * consent is required. No body sets paper_photo: the body fields do not include it, so sending it
+ * is refused on the field (unknown_field) before this runs. */
 static void wish_create(req *r)
 {
     json_t *in = r->in;
@@ -308,14 +312,13 @@ static void wish_create(req *r)
     json_decref(priv);
     if (!ptext)
         return (void)reply_fail(r, 500, "internal", NULL);
-    const char *p[17] = {cid_of(r), arena_i64(r->a, id), json_string_value(json_object_get(in, "category")),
+    const char *p[16] = {cid_of(r), arena_i64(r->a, id), json_string_value(json_object_get(in, "category")),
                          json_string_value(json_object_get(in, "urgency")), json_string_value(json_object_get(in, "title")),
                          json_string_value(json_object_get(in, "story")), crypto_seal(r->a, &r->app->keys, ptext),
                          compound ? arena_i64(r->a, compound) : NULL, arena_i64(r->a, json_integer_value(json_object_get(in, "estimated_fen"))),
                          deadline && *deadline ? deadline : NULL, campaign ? arena_i64(r->a, campaign) : NULL, paper ? "paper" : "online",
-                         serial, json_string_value(json_object_get(in, "paper_photo")), paper ? r->login : NULL,
-                         arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now())};
-    if (q_exec(r, sql_wish_insert, 17, p, NULL) != 0)
+                         serial, paper ? r->login : NULL, arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now())};
+    if (q_exec(r, sql_wish_insert, 16, p, NULL) != 0)
         return;
     json_t *after = json_pack("{s:s, s:s, s:s}", "title", p[4], "source", p[11], "category", p[2]);
     int bad = q_audit(r, "create", "wish", id, NULL, after);
@@ -873,8 +876,9 @@ static const char sql_paper_of[] = "SELECT source FROM wishes WHERE community_id
 static const char sql_photo_set[] = "UPDATE wishes SET paper_photo = $3 WHERE community_id = $1 AND id = $2";
 static const char sql_photo_of[] = "SELECT paper_photo FROM wishes WHERE community_id = $1 AND id = $2";
 
-/* Staff attach the photo of the signed paper form (JPEG or PNG, at most 5 MiB); it is kept under
- * the data folder by its SHA-256, which is what the wish records. */
+/* Staff attach the photo of the signed paper form (JPEG or PNG, at most 5 MiB); it is kept in the
+ * community's attachment folder by its SHA-256 (core/files.h), and the wish records the reference
+ * file_store made: the only way paper_photo is ever set. */
 static void photo_upload(req *r)
 {
     const char *type = file_sniff(r->body ? r->body : "", r->body_len);
@@ -890,10 +894,13 @@ static void photo_upload(req *r)
         return (void)reply_fail(r, 404, "not_found", NULL);
     if (strcmp(store_cell(w, 0, 0), "paper") != 0)
         return (void)reply_fail(r, 409, "not_paper", NULL);
-    char hex[65];
-    if (file_store(r->app->data_dir, r->community_id, r->body, r->body_len, hex) != 0)
+    char ref[FILE_REF_LEN + 1];
+    if (file_store(r->app->data_dir, r->community_id, r->body, r->body_len, ref) != FILE_OK) {
+        fprintf(stderr, "linli: cannot store a form photo under %s: %s\n", r->app->data_dir, strerror(errno));
         return (void)reply_fail(r, 500, "internal", NULL);
-    p[2] = arena_printf(r->a, "sha256:%s", hex);
+    }
+    assert(file_ref_valid(ref));
+    p[2] = arena_strdup(r->a, ref);
     json_t *after = json_pack("{s:s, s:s}", "paper_photo", p[2], "type", type);
     int bad = q_exec(r, sql_photo_set, 3, p, NULL) || q_audit(r, "photo", "wish", req_param_i64(r, 1), NULL, after);
     json_decref(after);
@@ -902,18 +909,22 @@ static void photo_upload(req *r)
     reply_wish(r, 200, req_param_i64(r, 1), 0);
 }
 
+/* The photo: only the file that the upload above stored for this wish, read from this community's
+ * folder. A stored reference that is not one (a row from before the rule, or written by hand) is
+ * refused without opening anything. */
 static void photo_get(req *r)
 {
     store_rows *w = NULL;
     if (q_exec(r, sql_photo_of, 2, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 1))}, &w) != 0)
         return;
     const char *ref = w->nrows ? store_cell(w, 0, 0) : NULL;
-    if (!ref || strncmp(ref, "sha256:", 7) != 0)
+    if (!ref)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    char *data = NULL;
     size_t n = 0;
-    char *data = file_load(r->app->data_dir, r->community_id, ref + 7, &n);
-    if (!data)
-        return (void)reply_fail(r, 404, "not_found", NULL);
+    file_rc rc = file_load(r->app->data_dir, r->community_id, ref, &data, &n);
+    if (rc != FILE_OK)
+        return reply_file_error(r, rc, arena_printf(r->a, "the form photo of wish %lld", (long long)req_param_i64(r, 1)));
     reply_bytes(r, 200, file_sniff(data, n) ? file_sniff(data, n) : "application/octet-stream", data, n);
 }
 
@@ -986,7 +997,6 @@ static const field_spec wish_body[] = {
     {"consent", F_BOOL, 1, 0, NULL, "the beneficiary consented (required)"},
     {"source", F_ENUM, 0, 0, sources, "online (default) or paper (staff, from the paper form)"},
     {"paper_serial", F_STR, 0, 40, NULL, "the paper form's serial number"},
-    {"paper_photo", F_STR, 0, 300, NULL, "a photo of the signed form (file name or URL)"},
     {0},
 };
 static const field_spec verify_body[] = {

@@ -156,7 +156,6 @@ export interface WishInput {
   consent: boolean
   source: 'online' | 'paper'
   paper_serial?: string
-  paper_photo?: string
 }
 
 export interface ClaimInput {
