@@ -25,8 +25,11 @@ struct app {
     const char *data_dir;
     struct crypto_keys keys;
     struct static_files *web; /* NULL when no built pages were found */
-    int secure_cookies;       /* always mark the session cookie Secure */
-    int session_hours;
+    int secure_cookies;       /* mark the session cookie Secure (the default off loopback) */
+    int session_hours;        /* a session's absolute limit (--session-hours) */
+    int session_idle_minutes; /* a session unused this long ends (--session-idle-minutes) */
+    unsigned char trust_proxy[8][4]; /* IPv4 addresses of the proxies whose X-Forwarded-* count */
+    int ntrust_proxy;
     int quiet;                /* no access log */
     int max_connections;      /* open connections in all (--max-connections) */
     int max_per_ip;           /* open connections from one address (--max-per-ip) */
@@ -104,6 +107,7 @@ struct req {
     struct timespec t0;
     const char *client_ip;
     /* set by the router */
+    int via_proxy; /* it came from a proxy of app->trust_proxy; client_ip is then the proxy's client */
     const route *route;
     const char *pv[MAX_PATH_PARAMS];
     int npv;
