@@ -1,5 +1,5 @@
-/* Sessions (see session.h). Expired rows are removed when a new session is made. Time is the
- * clock of core/clock.h, so tests can let hours pass. */
+/* Sessions (see session.h). Expired rows are removed when a new session is made. Time is
+ * clock_session_now (core/clock.h), so tests can let hours pass. */
 #include "auth/session.h"
 #include "auth/roles.h"
 #include "core/clock.h"
@@ -37,7 +37,7 @@ static int64_t idle_floor(const struct app *app, int64_t now)
 store_rc session_create(store *s, arena *a, const struct app *app, int64_t account_id, const char *replaces,
                         const char **token, const char **csrf)
 {
-    int64_t now = clock_now();
+    int64_t now = clock_session_now();
     *token = crypto_token(a, 32);
     *csrf = crypto_token(a, 24);
     store_rc rc = STORE_OK;
@@ -70,7 +70,7 @@ int session_authenticate(req *r)
     if (!s)
         return -1;
     store_rows *rows = NULL;
-    int64_t now = clock_now();
+    int64_t now = clock_session_now();
     const char *p[3] = {hash, arena_i64(r->a, now), arena_i64(r->a, idle_floor(r->app, now))};
     store_rc rc = store_exec(s, r->a, sql_lookup, 3, p, &rows);
     if (rc != STORE_OK) {

@@ -62,6 +62,9 @@ enum route_flags {
     R_LIST = 2,     /* a paged list: limit/offset/q, and ?format=csv|xlsx exports */
     R_CSV_BODY = 4, /* the body is text/csv, not JSON */
     R_RAW_BODY = 8, /* the body is a file; the handler checks what it is */
+    R_VIEW = 16,    /* a POST that only shows something (and audits that it did): answers 200, and
+                       with columns, ?format csv|xlsx in its body. A POST because showing is audited:
+                       a GET could be sent by another site's page (issue #11, L3) */
 };
 
 typedef struct route {
