@@ -239,9 +239,16 @@ void reply_list(req *r, const struct list_args *la, json_t *items, int64_t total
         return;
     }
     json_decref(extra);
-    /* The file is named for the last fixed segment of the path: ".../people" → people.csv. */
-    const char *p = strrchr(r->route->path, '/');
-    const char *base = p ? p + 1 : "export";
+    /* The file is named for the last fixed segment of the path: ".../people" → people.csv; for a
+     * list shown by POST, the one before it (".../people/unmask" → people.csv). */
+    const char *path = r->route->path, *p = strrchr(path, '/');
+    const char *base = p ? arena_strdup(r->a, p + 1) : "export";
+    if (p && (r->route->flags & R_VIEW)) {
+        const char *q = p;
+        while (q > path && q[-1] != '/')
+            q--;
+        base = q > path ? arena_strndup(r->a, q, (size_t)(p - q)) : base;
+    }
     size_t len = 0;
     char *data;
     if (la->format == LIST_CSV) {

@@ -233,6 +233,7 @@ test('L3: GET ?unmask=1 no longer unmasks or audits; POST …/people/unmask does
   const csv = await staff.post(`${C}/people/unmask`, { format: 'csv' });
   assert.equal(csv.status, 200);
   assert.match(csv.headers.get('content-type'), /text\/csv/);
+  assert.match(csv.headers.get('content-disposition'), /filename="people\.csv"/);
   assert.match(csv.text, new RegExp(IDN));
   const page = await staff.post(`${C}/people/unmask`, { limit: 5, offset: 0 });
   assert.equal(page.data.items.length, 5);

@@ -252,6 +252,10 @@ static int audit_shown(req *r, json_t *ids, const char *by, const char *lookup)
         json_object_set_new(what, "by", json_string(by));
         json_object_set_new(what, "lookup", json_string(lookup));
     }
+    if (!what || json_alloc_failed) { /* an audit row that does not say whose data: none, and no answer */
+        json_decref(what);
+        return reply_fail(r, 500, "internal", NULL);
+    }
     int rc = q_audit(r, by ? "search" : "unmask", "person", 0, NULL, what);
     json_decref(what);
     return rc;

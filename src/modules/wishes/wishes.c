@@ -236,7 +236,9 @@ static void wish_private(req *r)
     if (!o)
         return;
     json_t *what = json_pack("{s:[s,s,s,s]}", "fields", "beneficiary_name", "address", "contact", "needs");
-    int bad = q_audit(r, "unmask", "wish", req_param_i64(r, 1), NULL, what);
+    /* Out of memory: neither an answer nor an audit row that leaves out what was shown. */
+    int bad = !what || json_alloc_failed ? reply_fail(r, 500, "internal", NULL)
+                                         : q_audit(r, "unmask", "wish", req_param_i64(r, 1), NULL, what);
     json_decref(what);
     if (bad || db_commit(r) != 0) {
         json_decref(o);
