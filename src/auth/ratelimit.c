@@ -91,11 +91,13 @@ int ratelimit_check(const char *key, int slow, int lock, time_t now, int *retry_
         limited = 1;
         *retry_after = (int)(e->last + WINDOW - now);
     } else if (e && e->failures >= slow) {
+        /* Whole seconds: a wait of 1 s is over only in the second after next, so that a try made
+         * in the next second but within a second of the failure is not let through. */
         int shift = e->failures - slow;
         time_t pause = (time_t)1 << (shift < 10 ? shift : 10);
-        if (now < e->last + pause) {
+        if (now <= e->last + pause) {
             limited = 1;
-            *retry_after = (int)(e->last + pause - now);
+            *retry_after = (int)(e->last + pause + 1 - now);
         }
     }
     pthread_mutex_unlock(&table_lock);

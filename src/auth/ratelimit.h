@@ -1,5 +1,6 @@
 /* Login throttling, per account name and per client address: after `slow` failures in 15 minutes
- * each further attempt must wait (1, 2, 4, … s after the last failure), and after `lock` failures
+ * each further attempt must wait (1, 2, 4, … s after the last failure, in whole seconds: a wait of
+ * 1 s ends at the start of the second after next), and after `lock` failures
  * the key is refused for 15 minutes. Accounts: 5 and 10; addresses (shared by a whole office
  * behind one NAT): 20 and 50. Other throttles use the same table with their own keys and limits
  * (exact number searches: "search:<account>"). Kept in this process's memory (behind a load

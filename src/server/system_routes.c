@@ -67,6 +67,7 @@ static void session_post(req *r)
         return;
     }
     if (!ok) {
+        now = time(NULL); /* the failure is now, after the verification, not when the request came */
         ratelimit_fail(key_login, now);
         ratelimit_fail(key_ip, now);
         reply_error(r, 401, "bad_credentials", NULL);
