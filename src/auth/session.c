@@ -7,21 +7,27 @@
 #include <microhttpd.h>
 #include <string.h>
 
-/* The last use is written when it is older than this: a busy session costs one write a minute. */
+/* The last use is written when it is older than this: a busy session costs one write a minute. A
+ * session row without one (written by an older linli, or by hand) was last used at its login. The
+ * CASTs: parameters travel as text, and SQLite compares an expression (no column affinity) with
+ * text as text. */
 #define SEEN_EVERY 60
 
 static const char sql_insert[] =
     "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, last_seen) "
     "VALUES ($1, $2, $3, $4, $5, $4)";
-static const char sql_purge[] = "DELETE FROM sessions WHERE expires_at < $1 OR last_seen < $2";
+static const char sql_purge[] =
+    "DELETE FROM sessions WHERE expires_at < $1 OR COALESCE(last_seen, created_at) < CAST($2 AS BIGINT)";
 static const char sql_lookup[] =
     "SELECT a.id, a.login, a.display_name, s.csrf_token, "
     "(SELECT role FROM global_roles g WHERE g.account_id = a.id AND g.role = 'admin'), "
     "(SELECT district_id FROM global_roles g WHERE g.account_id = a.id AND g.role = 'district_admin'), "
-    "s.last_seen "
+    "COALESCE(s.last_seen, s.created_at) "
     "FROM sessions s JOIN accounts a ON a.id = s.account_id "
-    "WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen > $3 AND a.disabled = 0";
-static const char sql_seen[] = "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1 AND last_seen < $2";
+    "WHERE s.token_hash = $1 AND s.expires_at > $2 AND COALESCE(s.last_seen, s.created_at) > CAST($3 AS BIGINT) "
+    "AND a.disabled = 0";
+static const char sql_seen[] =
+    "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1 AND COALESCE(last_seen, created_at) < CAST($2 AS BIGINT)";
 static const char sql_delete[] = "DELETE FROM sessions WHERE token_hash = $1";
 static const char sql_count_others[] =
     "SELECT count(*) FROM sessions WHERE account_id = $1 AND token_hash <> COALESCE(CAST($2 AS TEXT), '')";

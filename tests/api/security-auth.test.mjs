@@ -293,6 +293,8 @@ test('L11: a password change ends the account\'s sessions', async () => {
   const a = await account(srv, 'sec.pw', 'staff');
   const b = new Client(srv.base);
   assert.equal((await b.login('sec.pw', 'pass-sec.pw-123')).status, 200);
+  assert.equal((await a.get('/api/v1/session')).status, 200, 'a second login elsewhere leaves the first alone');
+  assert.equal((await b.get('/api/v1/session')).status, 200);
   const { writeFileSync } = await import('node:fs');
   const pw = join(srv.dir, 'pw-new');
   writeFileSync(pw, 'a-new-password-1\n');
