@@ -579,7 +579,8 @@ static int cmd_user(int argc, char **argv)
                "       linli user passwd --login L --password-file F\n"
                "       linli user roles --login L [--grant R | --revoke R] [--community ID]\n\n"
                "Roles: staff, social_worker, volunteer, resident, org_rep, reviewer, reporter, editor (per community);\n"
-               "district_admin (needs --district), admin.\n\n%s",
+               "district_admin (needs --district), admin.\n"
+               "passwd sets the password from the file's first line and ends every session of the account.\n\n%s",
                common_help);
         return argc < 1 ? 2 : 0;
     }

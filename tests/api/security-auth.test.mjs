@@ -300,9 +300,9 @@ test('L11: a password change ends the account\'s sessions', async () => {
   writeFileSync(pw, 'a-new-password-1\n');
   const r = srv.cli(['user', 'passwd', '--login', 'sec.pw', '--password-file', pw]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /2 sessions ended/);
   assert.equal((await a.get('/api/v1/session')).status, 401);
   assert.equal((await b.get('/api/v1/session')).status, 401);
+  assert.match(r.stdout, /2 sessions ended/);
   assert.equal((await new Client(srv.base).login('sec.pw', 'a-new-password-1')).status, 200);
 });
 
