@@ -18,6 +18,7 @@
 #include "server/openapi.h"
 #include "server/static.h"
 #include "store/migrate.h"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <sodium.h>
 #include <limits.h>
@@ -234,6 +235,62 @@ static char *public_url_parse(const char *v)
     return strndup(v, n);
 }
 
+/* A whole number from min to max in *out, or -1 after saying what is wrong. */
+static int opt_int(int argc, char **argv, const char *name, long min, long max, long dflt, long *out)
+{
+    const char *v = opt(argc, argv, name);
+    char *end = NULL;
+    *out = v ? strtol(v, &end, 10) : dflt;
+    if (v && (!*v || *end || *out < min || *out > max)) {
+        fprintf(stderr, "linli serve: %s takes a whole number from %ld to %ld\n", name, min, max);
+        return -1;
+    }
+    return 0;
+}
+
+/* The session options of serve: the limits, the proxies to trust, and whether the cookie is Secure
+ * (by default whenever host is not a loopback address: off loopback the cookie crosses a network).
+ * 0, or -1 after saying what is wrong. */
+static int serve_session_options(int argc, char **argv, const char *host, struct app *app)
+{
+    long hours, idle;
+    if (opt_int(argc, argv, "--session-hours", 1, 24 * 366, 12, &hours) != 0 ||
+        opt_int(argc, argv, "--session-idle-minutes", 1, 60 * 24 * 366, 120, &idle) != 0)
+        return -1;
+    app->session_hours = (int)hours;
+    app->session_idle_minutes = (int)idle;
+    const char *proxies = opt(argc, argv, "--trust-proxy");
+    for (const char *p = proxies; p && *p;) {
+        size_t n = strcspn(p, ",");
+        char one[INET_ADDRSTRLEN];
+        if (n == 0 || n >= sizeof one || app->ntrust_proxy == (int)(sizeof app->trust_proxy / sizeof app->trust_proxy[0])) {
+            fprintf(stderr, "linli serve: --trust-proxy takes up to 8 IPv4 addresses, comma-separated\n");
+            return -1;
+        }
+        memcpy(one, p, n);
+        one[n] = 0;
+        if (inet_pton(AF_INET, one, app->trust_proxy[app->ntrust_proxy]) != 1) {
+            fprintf(stderr, "linli serve: --trust-proxy: %s is not an IPv4 address\n", one);
+            return -1;
+        }
+        app->ntrust_proxy++;
+        p += n + (p[n] == ',');
+    }
+    if (proxies && !app->ntrust_proxy) {
+        fprintf(stderr, "linli serve: --trust-proxy takes up to 8 IPv4 addresses, comma-separated\n");
+        return -1;
+    }
+    unsigned char ip[4];
+    int loopback = inet_pton(AF_INET, host, ip) == 1 && ip[0] == 127;
+    int secure = flag(argc, argv, "--secure-cookies"), insecure = flag(argc, argv, "--insecure-cookies");
+    if (secure && insecure) {
+        fprintf(stderr, "linli serve: --secure-cookies and --insecure-cookies contradict each other\n");
+        return -1;
+    }
+    app->secure_cookies = secure || (!loopback && !insecure);
+    return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     struct config cf;
@@ -271,6 +328,8 @@ static int cmd_serve(int argc, char **argv)
     }
     if (!app.public_url && strcmp(host, "0.0.0.0") == 0)
         fprintf(stderr, "linli: QR codes will point to http://0.0.0.0:%d; set --public-url to the address people use\n", port);
+    if (serve_session_options(argc, argv, host, &app) != 0)
+        return 2;
     char err[512];
     if (rekey_unfinished(&cf))
         return 1;
@@ -303,9 +362,7 @@ static int cmd_serve(int argc, char **argv)
     store_close(s);
     app.db_url = cf.db;
     app.data_dir = cf.data_dir;
-    app.session_hours = 12;
     app.quiet = flag(argc, argv, "--quiet");
-    app.secure_cookies = flag(argc, argv, "--secure-cookies");
     const char *web = opt(argc, argv, "--web-dir");
     if (!web)
         web = getenv("LINLI_WEB_DIR");
@@ -326,6 +383,12 @@ static int cmd_serve(int argc, char **argv)
         static_free(app.web);
         free((char *)app.public_url);
         return 2;
+    }
+    /* The dummy hash that makes a login for a made-up name as slow as a wrong password. */
+    if (account_prepare() != 0) {
+        fprintf(stderr, "linli: out of memory making the login's dummy hash\n");
+        static_free(app.web);
+        return 1;
     }
     int rc = http_serve(&app, host, port, (int)threads);
     vcache_clear();
@@ -535,10 +598,11 @@ static int user_passwd(int argc, char **argv, store *s, arena *a)
         fprintf(stderr, "linli user passwd: no account %s\n", login);
         return 1;
     }
+    int64_t ended = 0;
     if (rc == STORE_OK)
-        rc = account_set_password(s, a, id, password);
+        rc = account_set_password(s, a, id, password, NULL, &ended);
     if (rc == STORE_OK)
-        rc = audit_cli(s, a, 0, "linli user", "passwd", "account", login, NULL);
+        rc = audit_cli(s, a, 0, "linli user", "passwd", "account", login, json_pack("{s:I}", "sessions_ended", (json_int_t)ended));
     if (rc == STORE_OK)
         rc = store_commit(s);
     if (rc != STORE_OK) {
@@ -546,7 +610,7 @@ static int user_passwd(int argc, char **argv, store *s, arena *a)
         fprintf(stderr, "linli user passwd: %s\n", store_errmsg(s));
         return 1;
     }
-    printf("linli: password of %s changed\n", login);
+    printf("linli: password of %s changed; %lld sessions ended\n", login, (long long)ended);
     return 0;
 }
 
@@ -611,7 +675,8 @@ static int cmd_user(int argc, char **argv)
                "district_admin (needs --district), admin.\n"
                "--org ID (with --role org_rep): the organisation of the community the account represents; an org rep\n"
                "proposes, edits, attaches and reports only for organisations it is linked to (staff link more in the\n"
-               "console: POST /api/v1/communities/{id}/organisations/{org_id}/reps).\n\n%s",
+               "console: POST /api/v1/communities/{id}/organisations/{org_id}/reps).\n"
+               "passwd sets the password from the file's first line and ends every session of the account.\n\n%s",
                common_help);
         return argc < 1 ? 2 : 0;
     }
@@ -727,7 +792,7 @@ static int cmd_backup(int argc, char **argv)
 static const char sql_seed_account[] =
     "INSERT INTO accounts (id, login, display_name, pw_hash, created_at) VALUES ($1, $2, $3, $4, $5)";
 static const char sql_seed_session[] =
-    "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+    "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, last_seen) VALUES ($1, $2, $3, $4, $5, $4)";
 static const char sql_seed_round[] =
     "SELECT id FROM grant_rounds WHERE community_id = $1 AND phase = 'voting' ORDER BY id DESC LIMIT 1";
 static const char sql_seed_people[] = "SELECT id FROM people WHERE community_id = $1 ORDER BY id LIMIT $2";
@@ -1161,7 +1226,8 @@ static int cmd_version(int argc, char **argv)
 }
 
 #define COMMON "--db", "--data-dir", "--secret-key-file"
-static const char *const serve_opts[] = {COMMON, "--listen", "--web-dir", "--threads", "--max-connections", "--max-per-ip", "--public-url", "--quiet!", "--secure-cookies!", NULL};
+static const char *const serve_opts[] = {COMMON, "--listen", "--web-dir", "--threads", "--max-connections", "--max-per-ip", "--public-url", "--quiet!",
+                                         "--secure-cookies!", "--insecure-cookies!", "--session-hours", "--session-idle-minutes", "--trust-proxy", NULL};
 static const char *const init_opts[] = {COMMON, "--demo!", "--residents", "--admin-password-file", NULL};
 static const char *const common_opts[] = {COMMON, NULL};
 static const char *const backup_opts[] = {COMMON, "--out", NULL};
@@ -1174,7 +1240,8 @@ static const char *const none_opts[] = {NULL};
 static const struct cmd commands[] = {
     {"serve", cmd_serve,
      "linli serve [--listen HOST:PORT] [--web-dir DIR] [--threads N] [--max-connections N] [--max-per-ip N]\n"
-     "            [--public-url URL] [--quiet] [--secure-cookies]\n\n"
+     "            [--public-url URL] [--quiet] [--secure-cookies | --insecure-cookies] [--session-hours N]\n"
+     "            [--session-idle-minutes N] [--trust-proxy ADDR[,ADDR...]]\n\n"
      "Serves the API and the pages. Applies pending migrations first.\n"
      "  --listen HOST:PORT   address to listen on (LINLI_LISTEN; default 127.0.0.1:8080; port 0 picks a free one)\n"
      "  --web-dir DIR        the built pages (LINLI_WEB_DIR; default web/dist)\n"
@@ -1185,8 +1252,16 @@ static const struct cmd commands[] = {
      "                       (LINLI_PUBLIC_URL): the address in QR codes (check-in, certificates) and absolute\n"
      "                       links; default http://HOST:PORT of --listen, never a request's Host header\n"
      "  --quiet              no access log\n"
-     "  --secure-cookies     mark the session cookie Secure (also automatic behind an HTTPS proxy that sends\n"
-     "                       X-Forwarded-Proto: https)\n",
+     "  --secure-cookies     mark the session cookie Secure also on a loopback address (it is by default on any\n"
+     "                       other; on loopback it is also when a --trust-proxy proxy sends X-Forwarded-Proto: https)\n"
+     "  --insecure-cookies   never mark it Secure: only for a trusted network without HTTPS (the cookie then\n"
+     "                       travels in clear)\n"
+     "  --session-hours N    a session ends N hours after the login, used or not (default 12)\n"
+     "  --session-idle-minutes N\n"
+     "                       a session ends after N minutes without a request (default 120)\n"
+     "  --trust-proxy ADDR   the IPv4 address(es) of the reverse proxy in front of linli, comma-separated: from\n"
+     "                       them only, X-Forwarded-For names the client (for the login throttle) and\n"
+     "                       X-Forwarded-Proto: https makes the cookie Secure; from anyone else both are ignored\n",
      serve_opts},
     {"init", cmd_init,
      "linli init [--demo] [--residents N] [--admin-password-file FILE]\n\n"

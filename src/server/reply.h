@@ -30,12 +30,16 @@ enum list_format { LIST_JSON, LIST_CSV, LIST_XLSX };
 struct list_args {
     int64_t limit, offset;
     const char *q;    /* the search text, or NULL */
-    const char *like; /* "%q%" for LIKE, or NULL */
+    const char *like; /* "%q%" with q's %, _ and \ escaped: every LIKE on it says ESCAPE '\', or NULL */
     enum list_format format;
 };
-/* Reads limit (default 50, at most 500; exports take everything), offset, q and format. On bad
- * input replies 422 and returns -1. */
+/* Reads limit (default 50, at most 500; exports take everything), offset, q and format from the
+ * query string. On bad input replies 422 and returns -1. */
 int list_args_parse(req *r, struct list_args *la);
+/* The same from the validated JSON body of a POST whose field list has q (F_STR), limit and offset
+ * (F_INT) and format (F_ENUM json, csv, xlsx): a list asked for by POST because showing it is
+ * audited. */
+int list_args_body(req *r, struct list_args *la);
 /* {"items": items, "total": total, ...extra}; or, for an export, the file. items and extra are
  * stolen; extra may be NULL. */
 void reply_list(req *r, const struct list_args *la, json_t *items, int64_t total, json_t *extra);

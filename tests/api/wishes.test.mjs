@@ -61,7 +61,7 @@ test('intake: consent required; paper forms keep their serial and who keyed them
   // Not on the wall until reviewed.
   assert.ok(!(await pub().get(`${C}/wishes?limit=100`)).data.items.some((w) => w.id === online.data.id));
   // The sealed details, for staff, and the viewing is audited.
-  const priv = await admin.get(`${C}/wishes/${paper.data.id}?private=1`);
+  const priv = await admin.req('POST', `${C}/wishes/${paper.data.id}/private`);
   assert.equal(priv.data.private.beneficiary_name, '周秀兰');
   assert.equal(srv.cli(['audit', 'verify']).status, 0);
 });

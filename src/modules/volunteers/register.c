@@ -74,11 +74,11 @@ static const struct colmap vol_map[] = {
     {"birth_year", 'i'}, {"account_id", 'i'}, {"-", '-'}, {"-", '-'}, {0},
 };
 static const char sql_vol_list[] = VOL_SELECT
-    "WHERE v.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR v.name LIKE CAST($2 AS TEXT) OR v.number = $5) "
+    "WHERE v.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR v.name LIKE CAST($2 AS TEXT) ESCAPE '\\' OR v.number = $5) "
     "AND (CAST($3 AS TEXT) IS NULL OR v.status = CAST($3 AS TEXT)) ORDER BY v.number, v.id LIMIT $4 OFFSET $6";
 static const char sql_vol_count[] =
     "SELECT count(*) FROM volunteers v WHERE v.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR v.name LIKE "
-    "CAST($2 AS TEXT) OR v.number = $4) AND (CAST($3 AS TEXT) IS NULL OR v.status = CAST($3 AS TEXT))";
+    "CAST($2 AS TEXT) ESCAPE '\\' OR v.number = $4) AND (CAST($3 AS TEXT) IS NULL OR v.status = CAST($3 AS TEXT))";
 static const char sql_vol_one[] = VOL_SELECT "WHERE v.community_id = $1 AND v.id = $2";
 static const char sql_vol_teams[] =
     "SELECT t.name FROM vol_team_members m JOIN vol_teams t ON t.community_id = m.community_id AND t.id = m.team_id "

@@ -200,8 +200,9 @@ static void staff_list(req *r)
     reply_list(r, &la, rows_json(rows, staff_map), total, NULL);
 }
 
-/* A wish for staff, with its claims; the private details only when asked (?private=1), audited.
- * NULL after replying (not found, or a store error). */
+/* A wish for staff, with its claims, and with its sealed details when with_private (the caller
+ * audits that). NULL after replying (not found, or a store error; an open transaction is rolled
+ * back). */
 static json_t *wish_json(req *r, int64_t id, int with_private)
 {
     store_rows *rows = NULL, *claims = NULL;
@@ -230,19 +231,37 @@ static void reply_wish(req *r, unsigned status, int64_t id, int with_private)
         reply_json(r, status, o);
 }
 
+/* GET …/wishes/{id}: the wish without its sealed details. ?private=1 is refused (400 use_post):
+ * showing them is audited, and a GET can be sent by another site's page with the staff's cookie. */
 static void wish_get(req *r)
 {
-    int with_private = req_query(r, "private") && strcmp(req_query(r, "private"), "1") == 0;
-    if (with_private) {
-        if (db_begin(r) != 0)
-            return;
-        json_t *what = json_pack("{s:[s,s,s,s]}", "fields", "beneficiary_name", "address", "contact", "needs");
-        int bad = q_audit(r, "unmask", "wish", req_param_i64(r, 1), NULL, what);
-        json_decref(what);
-        if (bad || db_commit(r) != 0)
-            return;
+    const char *priv = req_query(r, "private");
+    if (priv && strcmp(priv, "0") != 0) {
+        reply_error(r, 400, "use_post", NULL);
+        return;
     }
-    reply_wish(r, 200, req_param_i64(r, 1), with_private);
+    reply_wish(r, 200, req_param_i64(r, 1), 0);
+}
+
+/* POST …/wishes/{id}/private: the wish with its sealed details, and the audit row saying they were
+ * shown, in one transaction (a wish that does not exist shows nothing and audits nothing). */
+static void wish_private(req *r)
+{
+    if (db_begin(r) != 0)
+        return;
+    json_t *o = wish_json(r, req_param_i64(r, 1), 1);
+    if (!o)
+        return;
+    json_t *what = json_pack("{s:[s,s,s,s]}", "fields", "beneficiary_name", "address", "contact", "needs");
+    /* Out of memory: neither an answer nor an audit row that leaves out what was shown. */
+    int bad = !what || json_alloc_failed ? reply_fail(r, 500, "internal", NULL)
+                                         : q_audit(r, "unmask", "wish", req_param_i64(r, 1), NULL, what);
+    json_decref(what);
+    if (bad || db_commit(r) != 0) {
+        json_decref(o);
+        return;
+    }
+    reply_json(r, 200, o);
 }
 
 static const char sql_mine[] =
@@ -1067,7 +1086,8 @@ static const route wish_routes[] = {
     {"POST", C "/wishes", wish_create, "wishes.submit", 0, wish_body, NULL, "wishes", "Submit a wish (or key in a paper form, staff)", 0, NULL},
     {"GET", C "/wishes/mine", mine_list, "wishes.submit", R_LIST, NULL, wall_columns, "wishes", "The caller's own wishes and where each stands", 0, NULL},
     {"GET", C "/wishes/manage", staff_list, "wishes.manage", R_LIST, NULL, staff_columns, "wishes", "All wishes for staff (?status=submitted)", 0, staff_query},
-    {"GET", C "/wishes/{wish_id}", wish_get, "wishes.manage", 0, NULL, NULL, "wishes", "A wish with its claims (?private=1 for the sealed details, audited)", 0, NULL},
+    {"GET", C "/wishes/{wish_id}", wish_get, "wishes.manage", 0, NULL, NULL, "wishes", "A wish with its claims (without the sealed details)", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/private", wish_private, "wishes.manage", R_VIEW, NULL, NULL, "wishes", "A wish with its claims and its sealed details (audited)", 0, NULL},
     {"POST", C "/wishes/{wish_id}/form-photo", photo_upload, "wishes.manage", R_RAW_BODY, NULL, NULL, "wishes", "Attach the photo of the signed paper form (JPEG or PNG, body = the image)", 5u << 20, NULL},
     {"GET", C "/wishes/{wish_id}/form-photo", photo_get, "wishes.manage", 0, NULL, NULL, "wishes", "The photo of the signed paper form", 0, NULL},
     {"POST", C "/wishes/{wish_id}/verify", wish_verify, "wishes.manage", 0, verify_body, NULL, "wishes", "Record the verification (phone or visit)", 0, NULL},

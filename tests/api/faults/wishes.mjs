@@ -132,6 +132,15 @@ export default [
     },
   },
   {
+    // The sealed details, shown and audited.
+    op: 'POST /api/v1/communities/{community_id}/wishes/{wish_id}/private',
+    setup: (ctx) => wishAt(ctx, 'submitted'),
+    send: (ctx, p) => ctx.json(ctx.admin, 'POST', `${ctx.C}/wishes/${p.id}/private`),
+    check(ctx, r) {
+      assert.equal(r.data.private.beneficiary_name, '周秀兰');
+    },
+  },
+  {
     op: 'POST /api/v1/communities/{community_id}/wishes/{wish_id}/verify',
     prepare: (ctx) => wishAt(ctx, 'submitted'),
     send: (ctx, p) => ctx.json(ctx.admin, 'POST', `${ctx.C}/wishes/${p.id}/verify`, { method: 'visit', note: '入户核实，情况属实' }),

@@ -139,6 +139,52 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   return data as T
 }
 
+/** A file the server sends (a CSV or XLSX export asked for by POST), with the name it gives it. */
+export interface Download {
+  blob: Blob
+  filename: string
+}
+
+/** A POST whose answer is a file: the CSRF token goes with it, the error envelope becomes an ApiError. */
+export async function postForFile(path: string, json: unknown): Promise<Download> {
+  const headers: Record<string, string> = {
+    'Accept-Language': currentLang(),
+    'Content-Type': 'application/json',
+  }
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken
+  let res: Response
+  try {
+    res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(json), credentials: 'same-origin' })
+  } catch {
+    throw new ApiError(0, 'network', t('errors.network'))
+  }
+  if (!res.ok) {
+    let data: unknown = undefined
+    try {
+      data = await res.json()
+    } catch {
+      data = undefined
+    }
+    const err = parseError(res.status, data)
+    if (res.status === 401 && unauthorizedHandler) unauthorizedHandler()
+    throw err
+  }
+  const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')
+  return { blob: await res.blob(), filename: m ? m[1] : 'export' }
+}
+
+/** Hands a downloaded file to the browser as a download. */
+export function saveDownload(d: Download): void {
+  const url = URL.createObjectURL(d.blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = d.filename
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+}
+
 export const api = {
   get: <T>(path: string, query?: Query, opts: RequestOptions = {}) => request<T>('GET', path, { ...opts, query }),
   post: <T>(path: string, json?: unknown, opts: RequestOptions = {}) => request<T>('POST', path, { ...opts, json }),

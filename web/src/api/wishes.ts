@@ -207,8 +207,9 @@ export const wishesApi = {
   create: <T = StaffWish>(cid: Id, body: WishInput) => api.post<T>(base(cid, '/wishes'), body),
   manage: (cid: Id, query: Query = {}) => api.get<ListPage<StaffWish>>(base(cid, '/wishes/manage'), query),
   manageUrl: (cid: Id) => base(cid, '/wishes/manage'),
-  get: (cid: Id, id: Id, withPrivate = false) =>
-    api.get<WishDetail>(base(cid, `/wishes/${encodeURIComponent(String(id))}`), withPrivate ? { private: 1 } : {}),
+  get: (cid: Id, id: Id) => api.get<WishDetail>(base(cid, `/wishes/${encodeURIComponent(String(id))}`)),
+  /** The wish with its sealed details: a POST (with the CSRF token), because the viewing is audited. */
+  getPrivate: (cid: Id, id: Id) => api.post<WishDetail>(base(cid, `/wishes/${encodeURIComponent(String(id))}/private`)),
   verify: (cid: Id, id: Id, body: { method: 'phone' | 'visit'; note?: string }) =>
     api.post<WishDetail>(base(cid, `/wishes/${encodeURIComponent(String(id))}/verify`), body),
   decide: (cid: Id, id: Id, body: { decision: 'publish' | 'decline'; reason?: string; story?: string; title?: string }) =>

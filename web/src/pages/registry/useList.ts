@@ -5,13 +5,15 @@ import { api, buildUrl, communityPath, errorMessage, type Query } from '../../ap
 import type { ListPage } from '../../api/types'
 import { session } from '../../session'
 
-export interface ListOptions {
+export interface ListOptions<P> {
   /** Extra filters sent with every request and export (compound_id, tag, …). */
   filters?: () => Query
   pageSize?: number
+  /** Fetches a page instead of GET base?query (a list that is sometimes asked for by POST). */
+  fetchPage?: (base: string, query: Query) => Promise<P>
 }
 
-export function useList<T, P extends ListPage<T> = ListPage<T>>(resource: string, opts: ListOptions = {}) {
+export function useList<T, P extends ListPage<T> = ListPage<T>>(resource: string, opts: ListOptions<P> = {}) {
   const q = ref('')
   const limit = ref(opts.pageSize ?? 20)
   const offset = ref(0)
@@ -28,14 +30,15 @@ export function useList<T, P extends ListPage<T> = ListPage<T>>(resource: string
     return { q: q.value.trim(), ...(opts.filters ? opts.filters() : {}) }
   }
 
-  /** Loads the current page; extra is added to this request only (e.g. unmask). Rejects on error. */
+  /** Loads the current page; extra is added to this request only. Rejects on error. */
   async function load(extra: Query = {}): Promise<void> {
     if (!base.value) return
     const mine = ++seq
     loading.value = true
     error.value = ''
     try {
-      const page = await api.get<P>(base.value, { ...filterQuery(), limit: limit.value, offset: offset.value, ...extra })
+      const query = { ...filterQuery(), limit: limit.value, offset: offset.value, ...extra }
+      const page = await (opts.fetchPage ? opts.fetchPage(base.value, query) : api.get<P>(base.value, query))
       if (mine !== seq) return // a newer request has been sent meanwhile
       last.value = page
       items.value = page.items ?? []
