@@ -360,9 +360,11 @@ test('voting codes: failed redemptions are throttled per account (429 with Retry
   };
   const before = Number(audits('redeem_code_failed'));
   for (let k = 1; k <= 5; k++) await fail(k);
-  srv.setClock(1); // after the fifth failure, each try waits 1, 2, 4 … seconds after the last
+  // After the fifth failure each try waits 1, 2, 4 … whole seconds after the last (a wait of 1 s is
+  // over in the second after next: src/auth/ratelimit.c).
+  await srv.setClock(2);
   await fail(6);
-  srv.setClock(3);
+  await srv.setClock(5);
   await fail(7);
   const held = await a.post(`${C}/voting-codes/redeem`, { code: codes[1] });
   assert.equal(held.status, 429, held.text);
@@ -378,9 +380,9 @@ test('voting codes: and per client address, across accounts', async () => {
     const who = await account(`sec-ip${i}`, 'resident');
     assert.equal((await who.post(`${C}/voting-codes/redeem`, { code: `ADDR${i}XXXXXX`.slice(0, 10) })).status, 404);
   }
-  srv.setClock(5);
+  await srv.setClock(7);
   assert.equal((await (await account('sec-ip-a', 'resident')).post(`${C}/voting-codes/redeem`, { code: 'ADDRAXXXXX' })).status, 404);
-  srv.setClock(8);
+  await srv.setClock(10);
   assert.equal((await (await account('sec-ip-b', 'resident')).post(`${C}/voting-codes/redeem`, { code: 'ADDRBXXXXX' })).status, 404);
   const fresh = await account('sec-ip-fresh', 'resident');
   const held = await fresh.post(`${C}/voting-codes/redeem`, { code: codes[2] });
