@@ -2,7 +2,6 @@
 #include "auth/session.h"
 #include "auth/roles.h"
 #include "server/reply.h"
-#include <microhttpd.h>
 #include <string.h>
 #include <time.h>
 
@@ -33,7 +32,7 @@ store_rc session_create(store *s, arena *a, int64_t account_id, int hours, const
 
 int session_authenticate(req *r)
 {
-    const char *token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+    const char *token = req_cookie(r, SESSION_COOKIE);
     if (!token || strlen(token) > 100)
         return 0;
     store *s = req_store(r);
