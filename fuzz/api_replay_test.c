@@ -51,7 +51,11 @@ int main(int argc, char **argv)
             if (!tests || !path)
                 return 1;
             sprintf(path, "%s/%s", argv[i], e->d_name);
-            const char *name = strstr(path, "/fuzz/") ? strstr(path, "/fuzz/") + 1 : path; /* fuzz/regress/… */
+            const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+            char *name = malloc(strlen(base) + strlen(e->d_name) + 2); /* "regress/api-h2.bin" */
+            if (!name)
+                return 1;
+            sprintf(name, "%s/%s", base, e->d_name);
             tests[n++] = (struct CMUnitTest){.name = name, .test_func = replay, .initial_state = path};
         }
         closedir(d);
