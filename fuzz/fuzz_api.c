@@ -41,7 +41,8 @@
  * crossover that know this encoding change one thing an operation means, or splice operations of
  * two inputs, so that a long valid sequence survives mutation (see "mutations" below).
  *
- * A crash or a sanitizer report is a finding. Environment: FUZZ_API_TRACE=1 prints every request and
+ * A crash, a sanitizer report, or an input after which the audit log's or the fund ledger's hash
+ * chain no longer verifies is a finding. Environment: FUZZ_API_TRACE=1 prints every request and
  * its answer; FUZZ_API_STRICT=1 also makes a 500 or an error answer without the error envelope a
  * finding (abort); at exit the speed and the routes that answered 500 are printed. fuzz/api_seeds.py
  * writes the seed corpus (fuzz/corpus/api) and hand-made regression inputs; fuzz/regress/ keeps
@@ -50,9 +51,11 @@
 #include "fuzz.h"
 #include "auth/account.h"
 #include "auth/roles.h"
+#include "core/audit.h"
 #include "core/crypto.h"
 #include "core/fault.h"
 #include "core/vcache.h"
+#include "modules/fund/fund.h"
 #include "modules/install.h"
 #include "modules/registry/demo_people.h"
 #include "server/inproc.h"
@@ -128,7 +131,7 @@ struct fuzz_route {
 };
 static struct fuzz_route *routes;
 static int nroutes;
-static unsigned long *errors_500; /* per route: how many 500s */
+static unsigned long *errors_500, *successes; /* per route: how many 500s, how many 2xx */
 static double reset_s, ops_s; /* time spent putting the database back, and running operations */
 static unsigned long inputs, ops_run;
 
@@ -226,7 +229,8 @@ static void routes_make(void)
         n += modules[m]->nroutes;
     routes = calloc((size_t)n, sizeof *routes);
     errors_500 = calloc((size_t)n, sizeof *errors_500);
-    if (!routes || !errors_500)
+    successes = calloc((size_t)n, sizeof *successes);
+    if (!routes || !errors_500 || !successes)
         abort();
     for (int m = 0; m < module_count; m++)
         for (int i = 0; i < modules[m]->nroutes; i++) {
@@ -874,6 +878,8 @@ static unsigned run(int role_i, const struct fuzz_route *fr, struct request *q, 
                 ans->len < 300 ? (int)ans->len : 300, ans->body);
     if (ans->status == 500 && fr)
         errors_500[fr - routes]++;
+    if (ans->status >= 200 && ans->status < 300 && fr && inputs)
+        successes[fr - routes]++;
     json_error_t e;
     json_t *j = ans->ctype && strncmp(ans->ctype, "application/json", 16) == 0 ? json_parse(ans->body, ans->len, 0, &e) : NULL;
     if (strict && (ans->status >= 500 || (ans->status >= 400 && !json_is_string(json_object_get(json_object_get(j, "error"), "code"))))) {
@@ -1456,6 +1462,16 @@ static void cleanup(void)
     if (inputs > 1)
         fprintf(stderr, "fuzz_api: %lu inputs, %lu operations: %.2f ms to reset the database before an input, %.2f ms an operation\n",
                 inputs, ops_run, reset_s * 1e3 / (double)(inputs - 1), ops_run ? ops_s * 1e3 / (double)ops_run : 0.0);
+    int never = 0;
+    for (int i = 0; i < nroutes; i++)
+        never += routes[i].rt && !successes[i];
+    if (inputs > 1 && never) { /* how deep the inputs got */
+        fprintf(stderr, "fuzz_api: %d of %d routes never answered 2xx:", never, nroutes - 1);
+        for (int i = 0; i < nroutes; i++)
+            if (routes[i].rt && !successes[i])
+                fprintf(stderr, " %s %s;", routes[i].method, routes[i].path + (strncmp(routes[i].path, "/api/v1/communities/{community_id}", 34) ? 0 : 34));
+        fputc('\n', stderr);
+    }
     int any = 0;
     for (int i = 0; i < nroutes; i++)
         if (errors_500[i]) {
@@ -1674,5 +1690,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ops_run += (unsigned long)ops;
     ops_s += seconds() - t1;
+    /* Whatever the calls were, both hash chains still hold: every change went through the audit
+     * log and the ledger, appended in order. */
+    long rows = 0;
+    char bad[512];
+    if (audit_verify(db, &rows, bad, sizeof bad) != 0 || ledger_verify(db, 0, &rows, bad, sizeof bad) != 0) {
+        fprintf(stderr, "fuzz_api: a hash chain is broken after this input: %s\n", bad);
+        abort();
+    }
     return 0;
 }
