@@ -2,7 +2,7 @@
  * and no libFuzzer: every file in the folders given as arguments — the regression inputs in
  * fuzz/regress (each once showed a crash: it must now run through) and the seed corpus in
  * fuzz/corpus/api (a smoke run of the in-process server and the fuzzer's decoding) — is one test.
- * A crash or a sanitizer report ends the process, and the run fails. */
+ * A crash or a sanitizer report (UBSan's too: it halts here) ends the process, and the run fails. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +15,13 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A UBSan report fails the run however the test is started (UBSAN_OPTIONS still wins). */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+    return "halt_on_error=1:print_stacktrace=1";
+}
 
 static void replay(void **state)
 {
