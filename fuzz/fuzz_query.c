@@ -9,33 +9,21 @@
  *     fits the range, and returns that value — never a half-read "5abc" or a wrapped year;
  *   - req_param_i64 (the numbers in the path) never yields a negative id, and people_tag_bit (?tag=)
  *     yields one known bit or none.
- * The query lookup is replaced by one that reads the fuzzer's pairs: a test double for the one call
- * into libmicrohttpd that these functions make. */
+ * The pairs reach req_query as a request without a connection does (server/inproc.h): from the
+ * request's array of values. */
 #include "fuzz.h"
 #include "core/validate.h"
 #include "modules/registry/people.h"
 #include "server/reply.h"
 #include <errno.h>
-#include <microhttpd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_PAIRS 16
 static const char *names[MAX_PAIRS], *values[MAX_PAIRS];
+static struct req_value pairs[MAX_PAIRS];
 static int npairs;
-
-/* Overrides libmicrohttpd's own for this executable: the query of the current input. */
-const char *MHD_lookup_connection_value(struct MHD_Connection *connection, enum MHD_ValueKind kind, const char *key)
-{
-    (void)connection;
-    if (kind != MHD_GET_ARGUMENT_KIND || !key)
-        return NULL;
-    for (int i = 0; i < npairs; i++)
-        if (strcmp(names[i], key) == 0)
-            return values[i];
-    return NULL;
-}
 
 /* What validate_int must answer, worked out another way (strtoll and a look at every byte). */
 static int reference_int(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -59,9 +47,13 @@ static void check_int(const char *s, int64_t min, int64_t max)
         abort(); /* accepted the wrong thing, refused a good number, or touched *out on refusal */
 }
 
+/* The first value of name, as req_query finds it. */
 static const char *query(const char *name)
 {
-    return MHD_lookup_connection_value(NULL, MHD_GET_ARGUMENT_KIND, name);
+    for (int i = 0; i < npairs; i++)
+        if (strcmp(names[i], name) == 0)
+            return values[i];
+    return NULL;
 }
 
 static void check_list_args(arena *a, int lang)
@@ -69,6 +61,8 @@ static void check_list_args(arena *a, int lang)
     req r;
     memset(&r, 0, sizeof r);
     r.a = a;
+    r.values = pairs;
+    r.nvalues = npairs;
     r.lang = lang ? LANG_EN : LANG_ZH;
     struct list_args la;
     memset(&la, 0xA5, sizeof la);
@@ -125,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         values[npairs] = eq ? eq + 1 : "";
         if (eq)
             *eq = 0;
+        pairs[npairs] = (struct req_value){REQ_QUERY, names[npairs], values[npairs]};
         npairs++;
     }
     check_list_args(a, (int)(size & 1));

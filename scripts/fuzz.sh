@@ -4,6 +4,9 @@
 # per core). `scripts/fuzz.sh csv qr` runs only those. A crash, a sanitizer report, a leak or a hang
 # fails the run; its input is left in build-fuzz/ as NAME-crash-* (or -leak-, -timeout-, -oom-), to
 # be fixed and then added to fuzz/corpus/NAME as a regression input.
+# The api target (fuzz/fuzz_api.c) runs sequences of API calls against the whole server in the
+# process; replay one of its inputs with FUZZ_API_TRACE=1 build-fuzz/fuzz_api FILE to see every
+# request and answer, and keep its crashes in fuzz/regress/ (replayed by `meson test fuzz_api_replay`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${FUZZ_SECONDS:-60}
@@ -83,6 +86,7 @@ for t in "${targets[@]}"; do
     cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 || true)
     corp=$(grep -oE 'corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -n 1 || true)
     echo "fuzz: $t ok: $execs executions in ${secs}s, ${cov:-cov: ?}, ${corp:-corp: ?}"
+    grep -a "^fuzz_$t: " "$log" || true # what a target says of itself (the api target: its speed, routes that answered 500)
   fi
 done
 exit $status

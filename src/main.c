@@ -8,12 +8,9 @@
 #include "core/rekey.h"
 #include "core/validate.h"
 #include "core/vcache.h"
+#include "modules/install.h"
 #include "modules/registry/demo_people.h"
-#include "modules/registry/registry.h"
-#include "modules/volunteers/volunteers.h"
 #include "modules/fund/fund.h"
-#include "modules/wishes/wishes.h"
-#include "modules/grants/grants.h"
 #include "server/http.h"
 #include "server/openapi.h"
 #include "server/static.h"
@@ -458,30 +455,15 @@ static int cmd_init(int argc, char **argv)
         snprintf(generated, sizeof generated, "%s", tok);
         password = generated;
     }
-    store_rc src = store_begin(s);
-    if (src == STORE_OK)
-        src = account_create(s, a, "admin", "管理员", password, &admin_id);
-    if (src == STORE_OK)
-        src = account_grant(s, a, admin_id, 0, ROLE_ADMIN, 0);
-    if (src == STORE_OK)
-        src = audit_cli(s, a, 0, "linli init", "create", "account", "admin", json_pack("{s:s}", "login", "admin"));
-    if (src == STORE_OK)
-        src = store_commit(s);
-    if (src != STORE_OK) {
-        fprintf(stderr, "linli: cannot create the admin account: %s\n", store_errmsg(s));
-        store_rollback(s);
+    if (install_admin(s, password, &admin_id, err, sizeof err) != 0) {
+        fprintf(stderr, "linli: %s\n", err);
         goto done;
     }
     if (flag(argc, argv, "--demo")) {
         int64_t cid;
         printf("linli: creating the demo community 文华社区 with %d residents\n", residents);
         fflush(stdout);
-        if (registry_demo_create(s, &keys, residents, admin_id, &cid, err, sizeof err) != 0) {
-            fprintf(stderr, "linli: %s\n", err);
-            goto done;
-        }
-        if (volunteers_demo_create(s, &keys, cid, err, sizeof err) != 0 || fund_demo_create(s, cid, err, sizeof err) != 0 ||
-            wishes_demo_create(s, &keys, cid, err, sizeof err) != 0 || grants_demo_create(s, cid, admin_id, err, sizeof err) != 0) {
+        if (install_demo(s, &keys, residents, admin_id, &cid, err, sizeof err) != 0) {
             fprintf(stderr, "linli: %s\n", err);
             goto done;
         }

@@ -4,7 +4,6 @@
 #include "auth/roles.h"
 #include "core/clock.h"
 #include "server/reply.h"
-#include <microhttpd.h>
 #include <string.h>
 
 /* The last use is written when it is older than this: a busy session costs one write a minute. A
@@ -61,7 +60,7 @@ store_rc session_create(store *s, arena *a, const struct app *app, int64_t accou
 
 const char *session_cookie_hash(req *r)
 {
-    const char *token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+    const char *token = req_cookie(r, SESSION_COOKIE);
     if (!token || !*token || strlen(token) > 100)
         return NULL;
     return crypto_hash_hex(r->a, token);

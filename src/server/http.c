@@ -59,6 +59,8 @@ static int nstores;
 
 store *req_store(req *r)
 {
+    if (r->db)
+        return r->db;
     if (!thread_store) {
         char err[512];
         store *s = NULL;
@@ -86,14 +88,33 @@ int64_t req_param_i64(req *r, int i)
     return *end || v <= 0 ? 0 : v;
 }
 
+/* From the connection, or, for a request without one, from r->values: header names in any case,
+ * as libmicrohttpd compares them; cookie and query names exactly. */
+static const char *lookup(req *r, enum MHD_ValueKind mhd_kind, enum req_value_kind kind, const char *name)
+{
+    if (r->conn)
+        return MHD_lookup_connection_value(r->conn, mhd_kind, name);
+    for (int i = 0; i < r->nvalues; i++) {
+        const struct req_value *v = &r->values[i];
+        if (v->kind == kind && (kind == REQ_HEADER ? strcasecmp(v->name, name) : strcmp(v->name, name)) == 0)
+            return v->value;
+    }
+    return NULL;
+}
+
 const char *req_query(req *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    return lookup(r, MHD_GET_ARGUMENT_KIND, REQ_QUERY, name);
 }
 
 const char *req_header(req *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+    return lookup(r, MHD_HEADER_KIND, REQ_HEADER, name);
+}
+
+const char *req_cookie(req *r, const char *name)
+{
+    return lookup(r, MHD_COOKIE_KIND, REQ_COOKIE, name);
 }
 
 const char *req_public_url(req *r)
@@ -189,10 +210,14 @@ static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind, const
 
 /* Query values go into SQL parameters and JSON: bytes that are not UTF-8 are refused at the door
  * (PostgreSQL would refuse them as text, and jansson as strings). */
-static int query_is_not_utf8(struct MHD_Connection *conn)
+static int query_is_not_utf8(req *r)
 {
     int bad = 0;
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &bad);
+    if (r->conn)
+        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &bad);
+    for (int i = 0; !r->conn && i < r->nvalues; i++)
+        if (r->values[i].kind == REQ_QUERY)
+            bad |= check_query_arg(&bad, MHD_GET_ARGUMENT_KIND, r->values[i].name, r->values[i].value) == MHD_NO;
     return bad;
 }
 
@@ -283,8 +308,17 @@ static size_t body_limit(const req *r)
     return r->route && r->route->body_limit ? r->route->body_limit : DEFAULT_BODY_LIMIT;
 }
 
-static void route_request(req *r)
+void http_route(req *r)
 {
+    /* The decoded path goes into SQL parameters, JSON and the log like the query does. */
+    if (!utf8_valid(r->url)) {
+        reply_error(r, 400, "invalid_path", NULL);
+        return;
+    }
+    if (query_is_not_utf8(r)) {
+        reply_error(r, 400, "invalid_query", NULL);
+        return;
+    }
     int path_known = 0;
     int is_api = strncmp(r->url, "/api/", 5) == 0 || strcmp(r->url, "/healthz") == 0;
     r->route = router_match(r->method, r->url, NULL, NULL, &path_known);
@@ -315,6 +349,67 @@ static void end_open_transaction(req *r)
         store_rollback(r->db);
         r->in_tx = 0;
     }
+}
+
+void req_begin(req *r, arena *a, const struct app *app, const char *method, const char *url, lang_t lang)
+{
+    memset(r, 0, sizeof *r);
+    r->a = a;
+    r->app = app;
+    r->method = method;
+    r->url = url;
+    r->lang = lang;
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+}
+
+int http_body_append(req *r, const char *data, size_t n)
+{
+    if (r->status) {
+        /* Already answered: discard, but only so much. A chunked body that goes on far past
+         * the limit is not read to its end: the connection is cut. */
+        r->body_dropped += n;
+        return r->body_dropped > DROP_LIMIT ? -1 : 0;
+    }
+    if (r->body_len + n > body_limit(r)) {
+        /* Too large, and no Content-Length said so up front (a chunked body): what follows is
+         * read and dropped up to DROP_LIMIT, memory stays bounded, and the 413 goes out when
+         * the body ends. */
+        free(r->body);
+        r->body = NULL;
+        r->body_len = r->body_cap = 0;
+        r->body_too_large = 1;
+        reply_error(r, 413, "payload_too_large", NULL);
+        return 0;
+    }
+    if (r->body_len + n + 1 > r->body_cap) {
+        size_t cap = r->body_cap ? r->body_cap * 2 : 4096;
+        while (cap < r->body_len + n + 1)
+            cap *= 2;
+        char *nb = realloc(r->body, cap);
+        if (!nb)
+            return -1;
+        r->body = nb;
+        r->body_cap = cap;
+    }
+    memcpy(r->body + r->body_len, data, n);
+    r->body_len += n;
+    r->body[r->body_len] = 0;
+    return 0;
+}
+
+void http_run(req *r)
+{
+    if (!r->status)
+        router_handle(r);
+    end_open_transaction(r);
+}
+
+void req_end(req *r)
+{
+    json_decref(r->in);
+    free(r->body);
+    free(r->resp);
+    arena_free(r->a); /* r itself lives in it */
 }
 
 /* A request whose context could not be allocated: answered with a fixed 503, its body dropped. */
@@ -360,14 +455,9 @@ static enum MHD_Result on_request_inner(struct MHD_Connection *conn, const char 
             *req_cls = &no_context;
             return ret;
         }
-        memset(r, 0, sizeof *r);
-        r->a = a;
+        req_begin(r, a, the_app, method, url,
+                  i18n_lang(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE)));
         r->conn = conn;
-        r->app = the_app;
-        r->method = method;
-        r->url = url;
-        clock_gettime(CLOCK_MONOTONIC, &r->t0);
-        r->lang = i18n_lang(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
         *req_cls = r;
         atomic_fetch_add(&in_flight, 1);
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -383,16 +473,11 @@ static enum MHD_Result on_request_inner(struct MHD_Connection *conn, const char 
             reply_error(r, 414, "uri_too_long", NULL);
             return queue(conn, r, 1);
         }
-        /* The decoded path goes into SQL parameters, JSON and the log like the query does. */
-        if (refused == &path_has_nul || !utf8_valid(url)) {
+        if (refused == &path_has_nul) {
             reply_error(r, 400, "invalid_path", NULL);
             return MHD_YES; /* answered once the body (if any) has gone by */
         }
-        if (query_is_not_utf8(conn)) {
-            reply_error(r, 400, "invalid_query", NULL);
-            return MHD_YES; /* answered once the body (if any) has gone by */
-        }
-        route_request(r);
+        http_route(r);
         if (r->status)
             return MHD_YES; /* answered below, once the body (if any) has gone by */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -405,41 +490,9 @@ static enum MHD_Result on_request_inner(struct MHD_Connection *conn, const char 
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->status) {
-            /* Already answered: discard, but only so much. A chunked body that goes on far past
-             * the limit is not read to its end: the connection is cut. */
-            r->body_dropped += n;
-            return r->body_dropped > DROP_LIMIT ? MHD_NO : MHD_YES;
-        }
-        if (r->body_len + n > body_limit(r)) {
-            /* Too large, and no Content-Length said so up front (a chunked body): what follows is
-             * read and dropped up to DROP_LIMIT, memory stays bounded, and the 413 goes out when
-             * the body ends. */
-            free(r->body);
-            r->body = NULL;
-            r->body_len = r->body_cap = 0;
-            r->body_too_large = 1;
-            reply_error(r, 413, "payload_too_large", NULL);
-            return MHD_YES;
-        }
-        if (r->body_len + n + 1 > r->body_cap) {
-            size_t cap = r->body_cap ? r->body_cap * 2 : 4096;
-            while (cap < r->body_len + n + 1)
-                cap *= 2;
-            char *nb = realloc(r->body, cap);
-            if (!nb)
-                return MHD_NO;
-            r->body = nb;
-            r->body_cap = cap;
-        }
-        memcpy(r->body + r->body_len, upload_data, n);
-        r->body_len += n;
-        r->body[r->body_len] = 0;
-        return MHD_YES;
+        return http_body_append(r, upload_data, n) == 0 ? MHD_YES : MHD_NO;
     }
-    if (!r->status)
-        router_handle(r);
-    end_open_transaction(r);
+    http_run(r);
     if (fault_enabled && r->fault_spec) {
         r->fault_seen = arena_printf(r->a, "alloc=%ld io=%ld", fault_alloc.seen, fault_io.seen);
         if (r->fault_seen)
@@ -506,11 +559,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                r->status, r->resp_len, ms, log_escape(login, sizeof login, r->login ? r->login : "-"),
                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     }
-    json_decref(r->in);
-    free(r->body);
-    free(r->resp);
     atomic_fetch_sub(&in_flight, 1);
-    arena_free(r->a);
+    req_end(r);
     *req_cls = NULL;
 }
 

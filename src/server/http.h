@@ -96,9 +96,18 @@ typedef struct module {
 
 #define MAX_PATH_PARAMS 6
 
+/* A header, cookie or query argument of a request run without a connection (server/inproc.h). */
+enum req_value_kind { REQ_HEADER, REQ_COOKIE, REQ_QUERY };
+struct req_value {
+    enum req_value_kind kind;
+    const char *name, *value;
+};
+
 struct req {
-    /* set by http.c */
-    void *conn; /* struct MHD_Connection * */
+    /* set by http.c (or by server/inproc.c for a request without a connection) */
+    void *conn; /* struct MHD_Connection *; NULL: headers, cookies and query come from values[] */
+    const struct req_value *values;
+    int nvalues;
     arena *a;
     const struct app *app;
     store *db;
@@ -141,13 +150,30 @@ struct req {
 int64_t req_param_i64(req *r, int i);
 /* A query-string argument, or NULL. */
 const char *req_query(req *r, const char *name);
-/* A request header, or NULL. */
+/* A request header (its name in any case), or NULL. */
 const char *req_header(req *r, const char *name);
 /* Where people reach linli, "http(s)://HOST[:PORT]" without a trailing slash, for QR codes and any
  * absolute link: --public-url, else the listen address and port. Never the request's Host header. */
 const char *req_public_url(req *r);
-/* The thread's database connection, opened on first use; NULL (and a 503 reply) if it cannot. */
+/* A cookie, or NULL. */
+const char *req_cookie(req *r, const char *name);
+/* The request's database connection: the one its caller gave (r->db already set, server/inproc.c),
+ * else the thread's, opened on first use; NULL (and a 503 reply) if it cannot be opened. */
 store *req_store(req *r);
+
+/* The steps of a request that http.c and server/inproc.c share. A request context begins with
+ * req_begin (a zeroed r in its arena a), is routed with http_route (a query that is not UTF-8, a
+ * 404 or 405, or the static pages are answered there), takes its body in http_body_append (a
+ * body past the route's limit is answered 413), runs with http_run once the body is in, and is
+ * released with req_end, which frees the arena r lives in. */
+void req_begin(req *r, arena *a, const struct app *app, const char *method, const char *url, lang_t lang);
+void http_route(req *r);
+/* 0, or -1 when the connection should be cut (out of memory, or far too much of a refused body). */
+int http_body_append(req *r, const char *data, size_t n);
+/* Runs the matched route (unless the request is answered already), then makes sure no transaction
+ * and no half-run statement outlives it. */
+void http_run(req *r);
+void req_end(req *r);
 
 /* Starts the server and blocks until SIGTERM or SIGINT; in-flight requests finish. */
 int http_serve(struct app *app, const char *host, int port, int threads);
