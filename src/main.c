@@ -11,6 +11,7 @@
 #include "modules/install.h"
 #include "modules/registry/demo_people.h"
 #include "modules/fund/fund.h"
+#include "modules/grants/grants.h"
 #include "server/http.h"
 #include "server/openapi.h"
 #include "server/static.h"
