@@ -3,7 +3,8 @@
 // memory only. The community is the first one the account has a role in; an
 // admin without community roles gets the first of GET /api/v1/communities.
 import { reactive } from 'vue'
-import { ApiError, api, communityPath, setCsrfToken } from './api/client'
+import { ApiError, api, setCsrfToken } from './api/client'
+import { t } from './i18n'
 import type { CommunityDetail, CommunitySummary, Id, ListPage, SessionInfo, Account } from './api/types'
 
 export const session = reactive({
@@ -27,7 +28,8 @@ export function clearSession(): void {
 /** Asks the server for the current session; false when there is none (401). */
 export async function probeSession(): Promise<boolean> {
   try {
-    accept(await api.get<SessionInfo>('/api/v1/session', undefined, { expect401: true }))
+    const info: SessionInfo = await api.get('/api/v1/session', { expect401: true })
+    accept(info)
     return true
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
@@ -40,12 +42,13 @@ export async function probeSession(): Promise<boolean> {
 
 export async function signIn(login: string, password: string): Promise<void> {
   clearSession()
-  accept(await api.post<SessionInfo>('/api/v1/session', { login, password }, { expect401: true }))
+  const info: SessionInfo = await api.post('/api/v1/session', { body: { login, password }, expect401: true })
+  accept(info)
 }
 
 export async function signOut(): Promise<void> {
   try {
-    await api.del<void>('/api/v1/session', { expect401: true })
+    await api.del('/api/v1/session', { expect401: true })
   } finally {
     clearSession()
   }
@@ -59,9 +62,15 @@ export async function pickCommunity(): Promise<Id | null> {
   if (acc.roles && acc.roles.length > 0) {
     session.communityId = acc.roles[0].community_id
   } else if (acc.global_roles && acc.global_roles.length > 0) {
-    const list = await api.get<ListPage<CommunitySummary>>('/api/v1/communities')
+    const list: ListPage<CommunitySummary> = await api.get('/api/v1/communities')
     session.communityId = list.items.length > 0 ? list.items[0].id : null
   }
+  return session.communityId
+}
+
+/** The community a staff page works on (the console shows its pages only once one is chosen). */
+export function currentCommunity(): Id {
+  if (session.communityId === null) throw new ApiError(0, 'no_community', t('errors.noCommunity'))
   return session.communityId
 }
 
@@ -69,6 +78,6 @@ export async function pickCommunity(): Promise<Id | null> {
 export async function loadCommunity(): Promise<CommunityDetail | null> {
   const id = session.communityId ?? (await pickCommunity())
   if (id === null) return null
-  session.community = await api.get<CommunityDetail>(communityPath(id))
+  session.community = await api.get('/api/v1/communities/{community_id}', { path: { community_id: id } })
   return session.community
 }

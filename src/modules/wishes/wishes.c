@@ -770,6 +770,7 @@ static const column_spec staff_columns[] = {
 static const column_spec campaign_columns[] = {{"id", "编号", "ID"}, {"title", "活动", "Campaign"}, {"starts_on", "开始", "Starts"}, {"ends_on", "结束", "Ends"}, {0}};
 static const char *const wall_query[] = {"category", "status", "campaign_id", NULL};
 static const char *const staff_query[] = {"status", NULL};
+static const char *const private_query[] = {"private", NULL};
 
 #define C "/api/v1/communities/{community_id}"
 static const route wish_routes[] = {
@@ -777,7 +778,7 @@ static const route wish_routes[] = {
     {"POST", C "/wishes", wish_create, "wishes.submit", 0, wish_body, NULL, "wishes", "Submit a wish (or key in a paper form, staff)", 0, NULL},
     {"GET", C "/wishes/mine", mine_list, "wishes.submit", R_LIST, NULL, wall_columns, "wishes", "The caller's own wishes and where each stands", 0, NULL},
     {"GET", C "/wishes/manage", staff_list, "wishes.manage", R_LIST, NULL, staff_columns, "wishes", "All wishes for staff (?status=submitted)", 0, staff_query},
-    {"GET", C "/wishes/{wish_id}", wish_get, "wishes.manage", 0, NULL, NULL, "wishes", "A wish with its claims (?private=1 for the sealed details, audited)", 0, NULL},
+    {"GET", C "/wishes/{wish_id}", wish_get, "wishes.manage", 0, NULL, NULL, "wishes", "A wish with its claims (?private=1 for the sealed details, audited)", 0, private_query},
     {"POST", C "/wishes/{wish_id}/form-photo", photo_upload, "wishes.manage", R_RAW_BODY, NULL, NULL, "wishes", "Attach the photo of the signed paper form (JPEG or PNG, body = the image)", 5u << 20, NULL},
     {"GET", C "/wishes/{wish_id}/form-photo", photo_get, "wishes.manage", 0, NULL, NULL, "wishes", "The photo of the signed paper form", 0, NULL},
     {"POST", C "/wishes/{wish_id}/verify", wish_verify, "wishes.manage", 0, verify_body, NULL, "wishes", "Record the verification (phone or visit)", 0, NULL},

@@ -3,9 +3,9 @@
 import { ref } from 'vue'
 import { useRoute } from 'vue-router'
 import { errorMessage } from '../../api/client'
-import { grantsApi, type GrantRound } from '../../api/grants'
+import { grantsApi, type GrantRound } from './api'
 import type { Id } from '../../api/types'
-import { resolvePublicCommunity } from '../public/publicCommunity'
+import { resolvePublicCommunity } from '../../frames/publicCommunity'
 
 export function usePublicRound() {
   const route = useRoute()
