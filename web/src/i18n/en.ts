@@ -32,6 +32,19 @@ const messages: Messages = {
     total: '{n} in total',
     required: 'Required',
     signIn: 'Sign in',
+    place: '{town}, {district}',
+    logout: 'Sign out',
+    /** The community's key numbers (the staff home and the phone home). */
+    stats: {
+      residents: 'Residents',
+      compounds: 'Compounds',
+      buildings: 'Buildings',
+      organisations: 'Organisations',
+      venues: 'Venues',
+      staff: 'Staff',
+      volunteers: 'Volunteers',
+      fund: 'Fund balance',
+    },
     formInvalid: 'Please check the fields marked in red',
   },
   errors: {

@@ -33,6 +33,19 @@ const messages = {
     total: '共 {n} 条',
     required: '请填写此项',
     signIn: '登录',
+    place: '{district} · {town}',
+    logout: '退出登录',
+    /** The community's key numbers (the staff home and the phone home). */
+    stats: {
+      residents: '常住居民',
+      compounds: '小区',
+      buildings: '楼栋',
+      organisations: '组织',
+      venues: '场所',
+      staff: '工作人员',
+      volunteers: '志愿者',
+      fund: '基金余额',
+    },
     formInvalid: '请检查标红的字段',
   },
   errors: {

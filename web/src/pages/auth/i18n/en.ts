@@ -9,7 +9,6 @@ const messages: Messages = {
     loginPlaceholder: 'Your account name',
     passwordPlaceholder: 'Your password',
     submit: 'Sign in',
-    logout: 'Sign out',
     required: 'Enter your account and password',
   },
 }

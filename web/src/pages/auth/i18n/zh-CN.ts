@@ -9,7 +9,6 @@ const messages = {
     loginPlaceholder: '请输入账号',
     passwordPlaceholder: '请输入密码',
     submit: '登录',
-    logout: '退出登录',
     required: '请输入账号和密码',
   },
 }

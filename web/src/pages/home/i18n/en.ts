@@ -5,17 +5,8 @@ const messages: Messages = {
   home: {
     menu: 'Home',
     title: 'Community overview',
-    residents: 'Residents',
-    compounds: 'Compounds',
-    buildings: 'Buildings',
-    organisations: 'Organisations',
-    venues: 'Venues',
-    staff: 'Staff',
-    volunteers: 'Volunteers',
-    fund: 'Fund balance',
     chartTitle: 'Residents per compound',
     chartSeries: 'Residents',
-    place: '{town}, {district}',
   },
 }
 

@@ -5,17 +5,8 @@ const messages = {
   home: {
     menu: '首页',
     title: '社区概况',
-    residents: '常住居民',
-    compounds: '小区',
-    buildings: '楼栋',
-    organisations: '组织',
-    venues: '场所',
-    staff: '工作人员',
-    volunteers: '志愿者',
-    fund: '基金余额',
     chartTitle: '各小区居民人数',
     chartSeries: '居民人数',
-    place: '{district} · {town}',
   },
 }
 
