@@ -5,6 +5,7 @@
 import { reactive } from 'vue'
 import { ApiError, api, setCsrfToken } from './api/client'
 import { t } from './i18n'
+import { formatCount, formatFen } from './ui/format'
 import type { CommunityDetail, CommunitySummary, Id, ListPage, SessionInfo, Account } from './api/types'
 
 export const session = reactive({
@@ -74,10 +75,29 @@ export function currentCommunity(): Id {
   return session.communityId
 }
 
+/** The community of a phone page: the account's (chosen now if need be); refused when it has none. */
+export async function myCommunity(): Promise<Id> {
+  const id = session.communityId ?? (await pickCommunity())
+  if (id === null) throw new ApiError(0, 'no_community', t('errors.noCommunity'))
+  return id
+}
+
 /** Loads (or reloads) the chosen community with its key numbers. */
 export async function loadCommunity(): Promise<CommunityDetail | null> {
   const id = session.communityId ?? (await pickCommunity())
   if (id === null) return null
   session.community = await api.get('/api/v1/communities/{community_id}', { path: { community_id: id } })
   return session.community
+}
+
+type KeyNumber = 'residents' | 'compounds' | 'buildings' | 'organisations' | 'venues' | 'staff' | 'volunteers' | 'fund'
+
+/** The chosen community's key numbers, as the home pages show them: key, label and text. */
+export function keyNumbers(keys: KeyNumber[]): { key: KeyNumber; label: string; value: string }[] {
+  const s = session.community?.stats
+  return keys.map((key) => ({
+    key,
+    label: t(`common.stats.${key}`),
+    value: key === 'fund' ? formatFen(s?.fund_balance_fen) : formatCount(s?.[key]),
+  }))
 }

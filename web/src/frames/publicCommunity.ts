@@ -2,8 +2,11 @@
 // else the signed-in person's community, else the first community the server
 // lists (GET /api/v1/communities is public). Also whether someone is signed in,
 // asked quietly (a 401 here never sends anyone to the login page).
-import { reactive } from 'vue'
+import { reactive, ref } from 'vue'
+import { useRoute } from 'vue-router'
 import { api } from '../api/client'
+import { t } from '../i18n'
+import { useLoad } from '../ui/useLoad'
 import type { CommunitySummary, Id, ListPage } from '../api/types'
 import { pickCommunity, probeSession, session } from '../session'
 
@@ -48,4 +51,17 @@ export async function resolvePublicCommunity(fromQuery: unknown): Promise<Id | n
   publicCommunity.name = found?.name ?? ''
   publicCommunity.place = found ? `${found.district_name} · ${found.town_name}` : ''
   return id
+}
+
+/** A public page's data: the community resolved from ?c=, then the page's own load with it.
+ *  page.loading and page.error are what the page shows meanwhile. */
+export function usePublicPage(load: (cid: Id) => Promise<unknown> = async () => undefined) {
+  const route = useRoute()
+  const cid = ref<Id | null>(null)
+  const page = useLoad(async () => {
+    cid.value = await resolvePublicCommunity(route.query.c)
+    if (cid.value === null) throw new Error(t('errors.noPublicCommunity'))
+    await load(cid.value)
+  })
+  return { route, cid, page }
 }

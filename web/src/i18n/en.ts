@@ -30,6 +30,7 @@ const messages: Messages = {
     saved: 'Saved',
     created: 'Created',
     total: '{n} in total',
+    reason: 'Reason',
     required: 'Required',
     signIn: 'Sign in',
     place: '{town}, {district}',
@@ -51,6 +52,7 @@ const messages: Messages = {
     network: 'Cannot reach the server. Check the network and try again.',
     http: 'Server error ({status}). Please try again later.',
     noCommunity: 'This account has no community yet. Please ask an administrator.',
+    noPublicCommunity: 'No community to show',
   },
 }
 

@@ -31,6 +31,7 @@ const messages = {
     saved: '已保存',
     created: '已创建',
     total: '共 {n} 条',
+    reason: '原因',
     required: '请填写此项',
     signIn: '登录',
     place: '{district} · {town}',
@@ -52,6 +53,7 @@ const messages = {
     network: '无法连接服务器，请检查网络后重试',
     http: '服务器出错（{status}），请稍后再试',
     noCommunity: '该账号尚未分配到任何社区，请联系管理员',
+    noPublicCommunity: '暂无可显示的社区',
   },
 }
 

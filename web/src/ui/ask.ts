@@ -1,6 +1,8 @@
 // Asking a staff member before an action (Element Plus message boxes): a yes/no
-// confirmation, or a short text (a reason, a note) that must not be empty.
-import { ElMessageBox } from 'element-plus'
+// confirmation, or a short text (a reason, a note) that must not be empty; and
+// doing an action with its outcome said in a message.
+import { ElMessage, ElMessageBox } from 'element-plus'
+import { errorMessage } from '../api/client'
 import { t } from '../i18n'
 
 /** true when the person confirms; false when they cancel or close the box. */
@@ -31,6 +33,19 @@ export async function askText(prompt: string, title: string): Promise<string | n
     })
     return r.value.trim()
   } catch {
+    return null
+  }
+}
+
+/** Does a staff action at once (approve, check in, answer): its success said with a message (when
+ *  given), its refusal with the server's. The result, or null when refused. */
+export async function act<T>(action: () => Promise<T>, success?: string | ((result: T) => string)): Promise<T | null> {
+  try {
+    const result = await action()
+    if (success) ElMessage.success(typeof success === 'function' ? success(result) : success)
+    return result
+  } catch (e) {
+    ElMessage.error(errorMessage(e))
     return null
   }
 }

@@ -1,10 +1,8 @@
 // Moving a round to its next phase, from the list of rounds or a round's page
 // (staff): a confirmation, the change, and what came of it.
-import { ElMessage } from 'element-plus'
-import { errorMessage } from '../../api/client'
 import type { Id } from '../../api/types'
 import { t } from '../../i18n'
-import { confirmed } from '../../ui/ask'
+import { act, confirmed } from '../../ui/ask'
 import { grantsApi, type GrantRound } from './api'
 import { nextPhase, phaseLabel } from './shared'
 
@@ -16,12 +14,5 @@ export async function advanceRound(cid: Id, r: GrantRound): Promise<boolean> {
     confirm: t('grants.staff.nextPhase'),
   })
   if (!ok) return false
-  try {
-    await grantsApi.setPhase(cid, r.id, next)
-    ElMessage.success(t('grants.staff.phaseMoved', { phase: phaseLabel(next) }))
-    return true
-  } catch (e) {
-    ElMessage.error(errorMessage(e))
-    return false
-  }
+  return (await act(() => grantsApi.setPhase(cid, r.id, next), t('grants.staff.phaseMoved', { phase: phaseLabel(next) }))) !== null
 }

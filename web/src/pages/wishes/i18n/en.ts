@@ -15,7 +15,6 @@ const messages: Messages = {
       wallIntro: 'Wishes of neighbours in need, checked by community staff and shown here without anything that identifies them. If you claim one, please contact the beneficiary through the community within 7 days.',
       navWall: 'Wish wall',
       navMine: 'My wishes',
-      noCommunity: 'No community to show',
     },
     mobile: {
       tab: 'Wishes',

@@ -15,7 +15,6 @@ const messages = {
       wallIntro: '社区困难群众的“微心愿”经工作人员核实后在此公开（不含受助人身份信息）。认领后，请在 7 天内通过社区与受助人联系。',
       navWall: '心愿墙',
       navMine: '我的心愿',
-      noCommunity: '暂无可显示的社区',
     },
     mobile: {
       tab: '心愿',
