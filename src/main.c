@@ -5,6 +5,8 @@
 #include "core/audit.h"
 #include "core/crypto.h"
 #include "core/fault.h"
+#include "core/rekey.h"
+#include "core/validate.h"
 #include "core/vcache.h"
 #include "modules/registry/demo_people.h"
 #include "modules/registry/registry.h"
@@ -16,7 +18,9 @@
 #include "server/openapi.h"
 #include "server/static.h"
 #include "store/migrate.h"
+#include <arpa/inet.h>
 #include <errno.h>
+#include <sodium.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,7 +184,112 @@ static store_rc audit_cli(store *s, arena *a, int64_t community, const char *act
     return rc;
 }
 
+/* The key file as rekey replaces it (where a link named by --secret-key-file leads, so that the
+ * link keeps naming the key), and its sibling in which `linli rekey` keeps the new key until its
+ * transaction has committed (see cmd_rekey). */
+static void rekey_paths(const struct config *cf, char key[PATH_MAX + 16], char *next, size_t len)
+{
+    if (!realpath(cf->key_file, key))
+        snprintf(key, PATH_MAX + 16, "%s", cf->key_file);
+    snprintf(next, len, "%s.new", key);
+}
+
+/* 1 (and says what to do) when an interrupted rekey left its new key file behind: until `linli
+ * rekey --recover` has looked, nobody knows which of the two keys the data is sealed with. */
+static int rekey_unfinished(const struct config *cf)
+{
+    char key[PATH_MAX + 16], path[PATH_MAX + 24];
+    rekey_paths(cf, key, path, sizeof path);
+    if (access(path, F_OK) != 0)
+        return 0;
+    fprintf(stderr, "linli: %s exists: a `linli rekey` did not finish. Run `linli rekey --recover` (it looks at the database "
+                    "to tell whether the data is sealed with %s or with the new key, and finishes or undoes the rekey)\n",
+            path, key);
+    return 1;
+}
+
 /* ---- commands ---- */
+
+/* --public-url: "http(s)://HOST[:PORT]" and nothing more (a trailing slash is dropped). NULL if it
+ * is not that: linli's pages live at /, and QR codes print it as it is. */
+static char *public_url_parse(const char *v)
+{
+    size_t scheme = strncmp(v, "https://", 8) == 0 ? 8 : strncmp(v, "http://", 7) == 0 ? 7 : 0;
+    size_t n = strlen(v);
+    if (!scheme || n > 200)
+        return NULL;
+    if (n > scheme && v[n - 1] == '/')
+        n--;
+    size_t host = 0, colon = 0;
+    for (size_t i = scheme; i < n; i++) {
+        char c = v[i];
+        if (c == ':' && !colon)
+            colon = i;
+        else if (colon ? !(c >= '0' && c <= '9') : !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+            return NULL;
+        else if (!colon)
+            host++;
+    }
+    if (!host || (colon && (colon + 1 == n || atoi(v + colon + 1) < 1 || atoi(v + colon + 1) > 65535 || n - colon > 6)))
+        return NULL;
+    return strndup(v, n);
+}
+
+/* A whole number from min to max in *out, or -1 after saying what is wrong. */
+static int opt_int(int argc, char **argv, const char *name, long min, long max, long dflt, long *out)
+{
+    const char *v = opt(argc, argv, name);
+    char *end = NULL;
+    *out = v ? strtol(v, &end, 10) : dflt;
+    if (v && (!*v || *end || *out < min || *out > max)) {
+        fprintf(stderr, "linli serve: %s takes a whole number from %ld to %ld\n", name, min, max);
+        return -1;
+    }
+    return 0;
+}
+
+/* The session options of serve: the limits, the proxies to trust, and whether the cookie is Secure
+ * (by default whenever host is not a loopback address: off loopback the cookie crosses a network).
+ * 0, or -1 after saying what is wrong. */
+static int serve_session_options(int argc, char **argv, const char *host, struct app *app)
+{
+    long hours, idle;
+    if (opt_int(argc, argv, "--session-hours", 1, 24 * 366, 12, &hours) != 0 ||
+        opt_int(argc, argv, "--session-idle-minutes", 1, 60 * 24 * 366, 120, &idle) != 0)
+        return -1;
+    app->session_hours = (int)hours;
+    app->session_idle_minutes = (int)idle;
+    const char *proxies = opt(argc, argv, "--trust-proxy");
+    for (const char *p = proxies; p && *p;) {
+        size_t n = strcspn(p, ",");
+        char one[INET_ADDRSTRLEN];
+        if (n == 0 || n >= sizeof one || app->ntrust_proxy == (int)(sizeof app->trust_proxy / sizeof app->trust_proxy[0])) {
+            fprintf(stderr, "linli serve: --trust-proxy takes up to 8 IPv4 addresses, comma-separated\n");
+            return -1;
+        }
+        memcpy(one, p, n);
+        one[n] = 0;
+        if (inet_pton(AF_INET, one, app->trust_proxy[app->ntrust_proxy]) != 1) {
+            fprintf(stderr, "linli serve: --trust-proxy: %s is not an IPv4 address\n", one);
+            return -1;
+        }
+        app->ntrust_proxy++;
+        p += n + (p[n] == ',');
+    }
+    if (proxies && !app->ntrust_proxy) {
+        fprintf(stderr, "linli serve: --trust-proxy takes up to 8 IPv4 addresses, comma-separated\n");
+        return -1;
+    }
+    unsigned char ip[4];
+    int loopback = inet_pton(AF_INET, host, ip) == 1 && ip[0] == 127;
+    int secure = flag(argc, argv, "--secure-cookies"), insecure = flag(argc, argv, "--insecure-cookies");
+    if (secure && insecure) {
+        fprintf(stderr, "linli serve: --secure-cookies and --insecure-cookies contradict each other\n");
+        return -1;
+    }
+    app->secure_cookies = secure || (!loopback && !insecure);
+    return 0;
+}
 
 static int cmd_serve(int argc, char **argv)
 {
@@ -209,7 +318,21 @@ static int cmd_serve(int argc, char **argv)
     }
     snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
     static struct app app;
+    app.listen_host = host;
+    const char *pu = opt(argc, argv, "--public-url");
+    if (!pu)
+        pu = getenv("LINLI_PUBLIC_URL");
+    if (pu && *pu && !(app.public_url = public_url_parse(pu))) {
+        fprintf(stderr, "linli serve: --public-url takes http(s)://HOST[:PORT], e.g. https://wenhua.example.cn\n");
+        return 2;
+    }
+    if (!app.public_url && strcmp(host, "0.0.0.0") == 0)
+        fprintf(stderr, "linli: QR codes will point to http://0.0.0.0:%d; set --public-url to the address people use\n", port);
+    if (serve_session_options(argc, argv, host, &app) != 0)
+        return 2;
     char err[512];
+    if (rekey_unfinished(&cf))
+        return 1;
     if (crypto_key_load(cf.key_file, &app.keys, err, sizeof err) != 0) {
         fprintf(stderr, "linli: %s\n", err);
         return 1;
@@ -217,6 +340,18 @@ static int cmd_serve(int argc, char **argv)
     store *s = open_store(&cf, 1);
     if (!s)
         return 1;
+    /* A server with another key than the data's would show none of it and seal new data with a
+     * key nobody else has: after `linli rekey`, every server needs the new key file. */
+    rekey_probe_rc probe = rekey_probe(s, &app.keys, err, sizeof err);
+    if (probe == REKEY_PROBE_ERROR || probe == REKEY_PROBE_OTHER_KEY) {
+        if (probe == REKEY_PROBE_ERROR)
+            fprintf(stderr, "linli: %s\n", err);
+        else
+            fprintf(stderr, "linli: the key in %s does not open the personal data in %s: it was sealed with another key "
+                            "(after `linli rekey`, every server needs the new key file)\n", cf.key_file, cf.db);
+        store_close(s);
+        return 1;
+    }
     app.store_kind = store_kind(s);
     /* Before any other connection: fold the write-ahead log into the database and empty it, so
      * that after a power loss new writes never share a disk sector with the end of the last
@@ -227,9 +362,7 @@ static int cmd_serve(int argc, char **argv)
     store_close(s);
     app.db_url = cf.db;
     app.data_dir = cf.data_dir;
-    app.session_hours = 12;
     app.quiet = flag(argc, argv, "--quiet");
-    app.secure_cookies = flag(argc, argv, "--secure-cookies");
     const char *web = opt(argc, argv, "--web-dir");
     if (!web)
         web = getenv("LINLI_WEB_DIR");
@@ -248,11 +381,19 @@ static int cmd_serve(int argc, char **argv)
     if ((mc && app.max_connections < 1) || app.max_per_ip < 1) {
         fprintf(stderr, "linli: --max-connections and --max-per-ip take a positive number\n");
         static_free(app.web);
+        free((char *)app.public_url);
         return 2;
+    }
+    /* The dummy hash that makes a login for a made-up name as slow as a wrong password. */
+    if (account_prepare() != 0) {
+        fprintf(stderr, "linli: out of memory making the login's dummy hash\n");
+        static_free(app.web);
+        return 1;
     }
     int rc = http_serve(&app, host, port, (int)threads);
     vcache_clear();
     static_free(app.web);
+    free((char *)app.public_url);
     return rc;
 }
 
@@ -373,7 +514,7 @@ static int user_add(int argc, char **argv, store *s, arena *a)
 {
     const char *login = opt(argc, argv, "--login"), *pwfile = opt(argc, argv, "--password-file");
     const char *role = opt(argc, argv, "--role"), *community = opt(argc, argv, "--community");
-    const char *name = opt(argc, argv, "--name");
+    const char *name = opt(argc, argv, "--name"), *org = opt(argc, argv, "--org");
     if (!login || !pwfile || !role) {
         fprintf(stderr, "linli user add: --login, --password-file and --role are required\n");
         return 2;
@@ -388,6 +529,11 @@ static int user_add(int argc, char **argv, store *s, arena *a)
     int64_t district = 0;
     if (!(bit & ROLES_GLOBAL) && cid <= 0) {
         fprintf(stderr, "linli user add: the role %s needs --community ID\n", role);
+        return 2;
+    }
+    int64_t org_id = 0;
+    if (org && (bit != ROLE_ORG_REP || validate_int(org, 1, INT64_MAX, &org_id) != 0)) {
+        fprintf(stderr, "linli user add: --org takes an organisation's id, with --role org_rep\n");
         return 2;
     }
     if (bit == ROLE_DISTRICT_ADMIN) {
@@ -410,14 +556,24 @@ static int user_add(int argc, char **argv, store *s, arena *a)
     if (rc == STORE_OK)
         rc = audit_cli(s, a, bit & ROLES_GLOBAL ? 0 : cid, "linli user", "create", "account", login,
                           json_pack("{s:s, s:s}", "login", login, "role", role));
+    /* The organisation the org rep represents (grants: they act only for organisations linked so). */
+    if (rc == STORE_OK && org_id)
+        rc = grants_rep_link(s, a, cid, org_id, id, (int64_t)time(NULL));
+    if (rc == STORE_OK && org_id)
+        rc = audit_cli(s, a, cid, "linli user", "link_rep", "organisation", org,
+                       json_pack("{s:I, s:I, s:s}", "organisation_id", (json_int_t)org_id, "account_id", (json_int_t)id, "login", login));
     if (rc == STORE_OK)
         rc = store_commit(s);
     if (rc != STORE_OK) {
         store_rollback(s);
-        fprintf(stderr, "linli user add: %s\n", rc == STORE_CONSTRAINT ? "the login is taken, or no such community or district" : store_errmsg(s));
+        fprintf(stderr, "linli user add: %s\n",
+                rc == STORE_CONSTRAINT ? "the login is taken, or no such community, district or organisation" : store_errmsg(s));
         return 1;
     }
-    printf("linli: account %s (id %lld) with role %s\n", login, (long long)id, role);
+    if (org_id)
+        printf("linli: account %s (id %lld) with role %s, representing organisation %lld\n", login, (long long)id, role, (long long)org_id);
+    else
+        printf("linli: account %s (id %lld) with role %s\n", login, (long long)id, role);
     return 0;
 }
 
@@ -442,10 +598,11 @@ static int user_passwd(int argc, char **argv, store *s, arena *a)
         fprintf(stderr, "linli user passwd: no account %s\n", login);
         return 1;
     }
+    int64_t ended = 0;
     if (rc == STORE_OK)
-        rc = account_set_password(s, a, id, password);
+        rc = account_set_password(s, a, id, password, NULL, &ended);
     if (rc == STORE_OK)
-        rc = audit_cli(s, a, 0, "linli user", "passwd", "account", login, NULL);
+        rc = audit_cli(s, a, 0, "linli user", "passwd", "account", login, json_pack("{s:I}", "sessions_ended", (json_int_t)ended));
     if (rc == STORE_OK)
         rc = store_commit(s);
     if (rc != STORE_OK) {
@@ -453,7 +610,7 @@ static int user_passwd(int argc, char **argv, store *s, arena *a)
         fprintf(stderr, "linli user passwd: %s\n", store_errmsg(s));
         return 1;
     }
-    printf("linli: password of %s changed\n", login);
+    printf("linli: password of %s changed; %lld sessions ended\n", login, (long long)ended);
     return 0;
 }
 
@@ -511,15 +668,19 @@ static int user_roles(int argc, char **argv, store *s, arena *a)
 static int cmd_user(int argc, char **argv)
 {
     if (argc < 1 || flag(argc, argv, "--help")) {
-        printf("usage: linli user add --login L --password-file F --role R [--community ID] [--district ID] [--name N]\n"
+        printf("usage: linli user add --login L --password-file F --role R [--community ID] [--district ID] [--org ID] [--name N]\n"
                "       linli user passwd --login L --password-file F\n"
                "       linli user roles --login L [--grant R | --revoke R] [--community ID]\n\n"
                "Roles: staff, social_worker, volunteer, resident, org_rep, reviewer, reporter, editor (per community);\n"
-               "district_admin (needs --district), admin.\n\n%s",
+               "district_admin (needs --district), admin.\n"
+               "--org ID (with --role org_rep): the organisation of the community the account represents; an org rep\n"
+               "proposes, edits, attaches and reports only for organisations it is linked to (staff link more in the\n"
+               "console: POST /api/v1/communities/{id}/organisations/{org_id}/reps).\n"
+               "passwd sets the password from the file's first line and ends every session of the account.\n\n%s",
                common_help);
         return argc < 1 ? 2 : 0;
     }
-    static const char *const add_opts[] = {"--login", "--password-file", "--role", "--community", "--district", "--name",
+    static const char *const add_opts[] = {"--login", "--password-file", "--role", "--community", "--district", "--name", "--org",
                                            "--db", "--data-dir", "--secret-key-file", NULL};
     static const char *const passwd_opts[] = {"--login", "--password-file", "--db", "--data-dir", "--secret-key-file", NULL};
     static const char *const roles_opts[] = {"--login", "--grant", "--revoke", "--community", "--db", "--data-dir",
@@ -631,7 +792,7 @@ static int cmd_backup(int argc, char **argv)
 static const char sql_seed_account[] =
     "INSERT INTO accounts (id, login, display_name, pw_hash, created_at) VALUES ($1, $2, $3, $4, $5)";
 static const char sql_seed_session[] =
-    "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+    "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at, last_seen) VALUES ($1, $2, $3, $4, $5, $4)";
 static const char sql_seed_round[] =
     "SELECT id FROM grant_rounds WHERE community_id = $1 AND phase = 'voting' ORDER BY id DESC LIMIT 1";
 static const char sql_seed_people[] = "SELECT id FROM people WHERE community_id = $1 ORDER BY id LIMIT $2";
@@ -817,6 +978,206 @@ static int cmd_seed(int argc, char **argv)
     return rc == 0 ? 0 : 1;
 }
 
+static const char sql_marker_set[] = "INSERT INTO rekey_marker (id) VALUES (1)";
+static const char sql_marker_clear[] = "DELETE FROM rekey_marker";
+static const char sql_last_rekey[] =
+    "SELECT after_json FROM audit_log WHERE community_id = 0 AND action = 'rekey' ORDER BY seq DESC LIMIT 1";
+
+/* After an interrupted rekey: the audit row of a rekey is committed with its new values, and names
+ * its new key (key_id). So if the last one names the key in KEY.new, the transaction committed and
+ * only the rename is left to do; otherwise it never committed and KEY.new is not needed. */
+static int rekey_recover(store *s, const char *keypath, const char *newpath)
+{
+    char err[512], id[17];
+    struct crypto_keys next;
+    if (access(newpath, F_OK) != 0) {
+        printf("linli rekey: nothing to recover (there is no %s)\n", newpath);
+        return 0;
+    }
+    if (crypto_key_load(newpath, &next, err, sizeof err) != 0) {
+        fprintf(stderr, "linli rekey: %s; a rekey never committed with it: remove it\n", err);
+        return 1;
+    }
+    crypto_key_id(&next, id);
+    sodium_memzero(&next, sizeof next);
+    arena *a = arena_new();
+    store_rows *rows = NULL;
+    if (!a || store_exec(s, a, sql_last_rekey, 0, NULL, &rows) != STORE_OK) {
+        fprintf(stderr, "linli rekey: cannot read the audit log: %s\n", a ? store_errmsg(s) : "out of memory");
+        arena_free(a);
+        return 1;
+    }
+    json_error_t e;
+    json_t *last = rows->nrows ? json_parse_str(store_cell(rows, 0, 0), &e) : NULL;
+    int committed = last && json_string_value(json_object_get(last, "key_id")) &&
+                    strcmp(json_string_value(json_object_get(last, "key_id")), id) == 0;
+    json_decref(last);
+    arena_free(a);
+    if (committed) {
+        if (crypto_key_install(newpath, keypath, err, sizeof err) != 0) {
+            fprintf(stderr, "linli rekey: %s\n", err);
+            return 1;
+        }
+        printf("linli rekey: the rekey had committed; %s now holds its key (id %s). Copy it to every server.\n", keypath, id);
+        return 0;
+    }
+    if (unlink(newpath) != 0) {
+        fprintf(stderr, "linli rekey: cannot remove %s: %s\n", newpath, strerror(errno));
+        return 1;
+    }
+    printf("linli rekey: the rekey had not committed: nothing was re-sealed, %s is unchanged; removed %s\n", keypath, newpath);
+    return 0;
+}
+
+/* Prints the counts of a rekey or a check. */
+static void rekey_print(const json_t *counts)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)counts, k, v) {
+        if (json_is_integer(v)) {
+            printf("  %-30s %lld\n", k, (long long)json_integer_value(v));
+            continue;
+        }
+        const char *k2;
+        json_t *v2;
+        json_object_foreach(v, k2, v2) printf("  %-30s %lld %s\n", k2, (long long)json_integer_value(v2),
+                                              strcmp(k, "altered") == 0 ? "left as they were (their signature did not match)"
+                                              : strcmp(k, "voided") == 0 ? "voided" : "kept only as a keyed hash");
+    }
+}
+
+/* Re-seals every sealed value with a new key (core/rekey.h), in this order, so that a crash at any
+ * moment leaves a database and a key file that match or a leftover that --recover resolves:
+ *   1. the new key is written to KEY.new (synced); KEY still opens the data;
+ *   2. one transaction re-seals everything with it and writes the audit row naming it (key_id);
+ *   3. KEY.new is renamed over KEY (synced).
+ * A crash before 2 commits leaves KEY.new unused; after, KEY.new is the key: `linli serve` refuses
+ * to start while KEY.new exists, and --recover tells the two apart by the audit row. */
+static int cmd_rekey(int argc, char **argv)
+{
+    struct config cf;
+    config_read(argc, argv, &cf);
+    int check = flag(argc, argv, "--check"), recover = flag(argc, argv, "--recover");
+    int void_codes = flag(argc, argv, "--void-unused-codes");
+    const char *from = opt(argc, argv, "--new-key-file");
+    if (check + recover + (from != NULL) > 1) {
+        fprintf(stderr, "linli rekey: --check, --recover and --new-key-file go one at a time\n");
+        return 2;
+    }
+    char keypath[PATH_MAX + 16], newpath[PATH_MAX + 24], err[512];
+    rekey_paths(&cf, keypath, newpath, sizeof newpath);
+    if (!recover && !check && rekey_unfinished(&cf))
+        return 1;
+    struct crypto_keys old, next;
+    if (crypto_key_load(cf.key_file, &old, err, sizeof err) != 0) {
+        fprintf(stderr, "linli rekey: %s\n", err);
+        return 1;
+    }
+    store *s = open_store(&cf, 1);
+    if (!s)
+        return 1;
+    int rc = 1;
+    arena *a = arena_new();
+    json_t *counts = json_object();
+    char old_id[17], new_id[17];
+    crypto_key_id(&old, old_id);
+    if (!a || !counts) {
+        fprintf(stderr, "linli rekey: out of memory\n");
+        goto done;
+    }
+    if (recover) {
+        rc = rekey_recover(s, keypath, newpath);
+        goto done;
+    }
+    if (check) { /* reads only, outside a transaction: it may run beside a server */
+        if (rekey_run(s, &old, NULL, 0, counts, err, sizeof err) != 0) {
+            fprintf(stderr, "linli rekey --check: %s\n", err);
+            goto done;
+        }
+        printf("linli rekey --check: every sealed value opens with %s (key id %s):\n", cf.key_file, old_id);
+        rekey_print(counts);
+        rc = 0;
+        goto done;
+    }
+    rekey_probe_rc probe = rekey_probe(s, &old, err, sizeof err);
+    if (probe == REKEY_PROBE_ERROR || probe == REKEY_PROBE_OTHER_KEY) {
+        fprintf(stderr, "linli rekey: %s; nothing changed\n",
+                probe == REKEY_PROBE_ERROR ? err : "the key in the key file does not open this database's personal data");
+        goto done;
+    }
+    /* 1. the new key, beside the old one */
+    if ((from ? crypto_key_copy(from, newpath, err, sizeof err) : crypto_key_create(newpath, err, sizeof err)) != 0 ||
+        crypto_key_load(newpath, &next, err, sizeof err) != 0) {
+        fprintf(stderr, "linli rekey: %s; nothing changed\n", err);
+        if (access(newpath, F_OK) == 0 && unlink(newpath) != 0)
+            fprintf(stderr, "linli rekey: also remove %s by hand\n", newpath);
+        goto done;
+    }
+    crypto_key_id(&next, new_id);
+    if (strcmp(new_id, old_id) == 0) {
+        fprintf(stderr, "linli rekey: the new key is the key in use; nothing changed\n");
+        (void)unlink(newpath); /* it was made just now, from --new-key-file, which is kept */
+        rc = 2;
+        goto done;
+    }
+    /* 2. one transaction: everything re-sealed, and the audit row that names the new key */
+    store_rc src = store_begin(s);
+    if (src == STORE_OK)
+        src = store_exec(s, a, sql_marker_set, 0, NULL, NULL);
+    int r = src == STORE_OK ? rekey_run(s, &old, &next, void_codes, counts, err, sizeof err) : -1;
+    if (src == STORE_OK && r == 0)
+        src = store_exec(s, a, sql_marker_clear, 0, NULL, NULL);
+    /* The row that names the new key: --recover decides by it, so it is written whole or not at all. */
+    json_t *after = r == 0 ? json_pack("{s:s, s:s, s:O}", "key_id", new_id, "old_key_id", old_id, "resealed", counts) : NULL;
+    if (src == STORE_OK && r == 0 && !after) {
+        snprintf(err, sizeof err, "out of memory");
+        r = -1;
+    }
+    if (src == STORE_OK && r == 0)
+        src = audit_cli(s, a, 0, "linli rekey", "rekey", "secret_key", NULL, after);
+    else
+        json_decref(after);
+    if (src == STORE_OK && r == 0)
+        src = store_commit(s);
+    if (src != STORE_OK || r != 0) {
+        const char *why = src != STORE_OK ? store_errmsg(s) : err;
+        store_rollback(s);
+        if (unlink(newpath) != 0)
+            fprintf(stderr, "linli rekey: also remove %s by hand (it was never used)\n", newpath);
+        fprintf(stderr, "linli rekey: %s; nothing changed, %s still opens the data\n", why, cf.key_file);
+        if (r == -2)
+            fprintf(stderr, "linli rekey: pass --void-unused-codes to delete the voting codes not yet used "
+                            "(print new ones for the round afterwards)\n");
+        goto done;
+    }
+    /* Tests only: stop as a crash right after the commit would (tests/api/security-files.test.mjs). */
+    const char *stop = getenv("LINLI_TEST_REKEY_STOP");
+    if (stop && strcmp(stop, "committed") == 0) {
+        fprintf(stderr, "linli rekey: stopping after the commit (LINLI_TEST_REKEY_STOP)\n");
+        rc = 3;
+        goto done;
+    }
+    /* 3. the new key in place */
+    if (crypto_key_install(newpath, keypath, err, sizeof err) != 0) {
+        fprintf(stderr, "linli rekey: the data is re-sealed with the key in %s, but %s; run `linli rekey --recover`\n", newpath, err);
+        goto done;
+    }
+    printf("linli rekey: every sealed value is re-sealed with a new key (key id %s, was %s):\n", new_id, old_id);
+    rekey_print(counts);
+    printf("linli rekey: %s holds the new key. Copy it to every server before starting them (a server with the old key\n"
+           "  refuses to start). Backups made before now need the old key. QR check-in codes and calendar links\n"
+           "  made before now no longer work: make them again.\n", keypath);
+    rc = 0;
+done:
+    sodium_memzero(&old, sizeof old);
+    sodium_memzero(&next, sizeof next);
+    json_decref(counts);
+    arena_free(a);
+    store_close(s);
+    return rc;
+}
+
 static int cmd_openapi(int argc, char **argv)
 {
     (void)argc;
@@ -865,11 +1226,13 @@ static int cmd_version(int argc, char **argv)
 }
 
 #define COMMON "--db", "--data-dir", "--secret-key-file"
-static const char *const serve_opts[] = {COMMON, "--listen", "--web-dir", "--threads", "--max-connections", "--max-per-ip", "--quiet!", "--secure-cookies!", NULL};
+static const char *const serve_opts[] = {COMMON, "--listen", "--web-dir", "--threads", "--max-connections", "--max-per-ip", "--public-url", "--quiet!",
+                                         "--secure-cookies!", "--insecure-cookies!", "--session-hours", "--session-idle-minutes", "--trust-proxy", NULL};
 static const char *const init_opts[] = {COMMON, "--demo!", "--residents", "--admin-password-file", NULL};
 static const char *const common_opts[] = {COMMON, NULL};
 static const char *const backup_opts[] = {COMMON, "--out", NULL};
 static const char *const ledger_opts[] = {COMMON, "--community", NULL};
+static const char *const rekey_opts[] = {COMMON, "--new-key-file", "--void-unused-codes!", "--check!", "--recover!", NULL};
 static const char *const seed_opts[] = {COMMON, "--community", "--ledger", "--voters", "--volunteer-logins", "--sessions-out",
                                         "--people-csv", "--people", NULL};
 static const char *const none_opts[] = {NULL};
@@ -877,16 +1240,28 @@ static const char *const none_opts[] = {NULL};
 static const struct cmd commands[] = {
     {"serve", cmd_serve,
      "linli serve [--listen HOST:PORT] [--web-dir DIR] [--threads N] [--max-connections N] [--max-per-ip N]\n"
-     "            [--quiet] [--secure-cookies]\n\n"
+     "            [--public-url URL] [--quiet] [--secure-cookies | --insecure-cookies] [--session-hours N]\n"
+     "            [--session-idle-minutes N] [--trust-proxy ADDR[,ADDR...]]\n\n"
      "Serves the API and the pages. Applies pending migrations first.\n"
      "  --listen HOST:PORT   address to listen on (LINLI_LISTEN; default 127.0.0.1:8080; port 0 picks a free one)\n"
      "  --web-dir DIR        the built pages (LINLI_WEB_DIR; default web/dist)\n"
      "  --threads N          worker threads (default: the number of cores, at least 2)\n"
      "  --max-connections N  open connections in all (default: 16384, or fewer if the open-file limit is lower)\n"
      "  --max-per-ip N       open connections from one address (default 1024); more are refused at once\n"
+     "  --public-url URL     where people reach linli, http(s)://HOST[:PORT], e.g. https://wenhua.example.cn\n"
+     "                       (LINLI_PUBLIC_URL): the address in QR codes (check-in, certificates) and absolute\n"
+     "                       links; default http://HOST:PORT of --listen, never a request's Host header\n"
      "  --quiet              no access log\n"
-     "  --secure-cookies     mark the session cookie Secure (also automatic behind an HTTPS proxy that sends\n"
-     "                       X-Forwarded-Proto: https)\n",
+     "  --secure-cookies     mark the session cookie Secure also on a loopback address (it is by default on any\n"
+     "                       other; on loopback it is also when a --trust-proxy proxy sends X-Forwarded-Proto: https)\n"
+     "  --insecure-cookies   never mark it Secure: only for a trusted network without HTTPS (the cookie then\n"
+     "                       travels in clear)\n"
+     "  --session-hours N    a session ends N hours after the login, used or not (default 12)\n"
+     "  --session-idle-minutes N\n"
+     "                       a session ends after N minutes without a request (default 120)\n"
+     "  --trust-proxy ADDR   the IPv4 address(es) of the reverse proxy in front of linli, comma-separated: from\n"
+     "                       them only, X-Forwarded-For names the client (for the login throttle) and\n"
+     "                       X-Forwarded-Proto: https makes the cookie Secure; from anyone else both are ignored\n",
      serve_opts},
     {"init", cmd_init,
      "linli init [--demo] [--residents N] [--admin-password-file FILE]\n\n"
@@ -906,6 +1281,17 @@ static const struct cmd commands[] = {
     {"backup", cmd_backup,
      "linli backup --out FILE\n\nAn online copy of the SQLite database (safe while serving). For PostgreSQL, use pg_dump.\n",
      backup_opts},
+    {"rekey", cmd_rekey,
+     "linli rekey [--new-key-file FILE] [--void-unused-codes] | --check | --recover\n\n"
+     "Moves every sealed value (phone and ID numbers, needy flags, wishes' private details, donors' names)\n"
+     "to a new secret key and recomputes every keyed hash and signature, in one transaction with one\n"
+     "audit row; then puts the new key in the key file. Stop every server first (docs/operations.md).\n"
+     "  --new-key-file FILE   use the key in FILE (64 hex characters) instead of a new random one\n"
+     "  --void-unused-codes   delete the grant voting codes not yet used (kept only as a keyed hash, they\n"
+     "                        cannot be re-keyed); without it rekey refuses while there are some\n"
+     "  --check               only check that every sealed value opens with the key file; exit 1 if not\n"
+     "  --recover             after an interrupted rekey (KEY.new left): finish it, or undo it\n",
+     rekey_opts},
     {"seed", cmd_seed,
      "linli seed --community ID [--ledger N] [--voters N] [--volunteer-logins N] [--sessions-out FILE]\n"
      "           [--people-csv FILE [--people N]]\n\n"

@@ -1,7 +1,11 @@
 /* Accounts and role grants (see account.h). */
 #include "auth/account.h"
 #include "auth/roles.h"
+#include "auth/session.h"
 #include "core/crypto.h"
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
 #include <time.h>
 
 static const char sql_insert[] =
@@ -45,13 +49,58 @@ store_rc account_find(store *s, arena *a, const char *login, int64_t *id, const 
     return rc;
 }
 
-store_rc account_set_password(store *s, arena *a, int64_t id, const char *password)
+/* An argon2id hash of a random password, made with the same parameters as every real one, for
+ * the logins of accounts that do not exist. Made once; until it is, dummy[0] is 0. */
+static char dummy[128];
+static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int account_prepare(void)
+{
+    int rc = 0;
+    pthread_mutex_lock(&dummy_lock);
+    if (!dummy[0]) {
+        unsigned char secret[24];
+        char text[2 * sizeof secret + 1];
+        randombytes_buf(secret, sizeof secret);
+        sodium_bin2hex(text, sizeof text, secret, sizeof secret);
+        rc = crypto_password_hash(text, dummy);
+        if (rc != 0)
+            dummy[0] = 0;
+    }
+    pthread_mutex_unlock(&dummy_lock);
+    return rc;
+}
+
+store_rc account_check_password(store *s, arena *a, const char *login, const char *password, int64_t *id, int *ok)
+{
+    const char *hash = NULL;
+    int found = 0;
+    *ok = 0;
+    store_rc rc = account_find(s, a, login, id, &hash, &found);
+    if (rc != STORE_OK)
+        return rc;
+    if (found) {
+        *ok = crypto_password_verify(hash, password);
+        return STORE_OK;
+    }
+    /* The same work as for a real account; the answer is no whatever it says. If the dummy hash
+     * cannot be made (out of memory), the refusal is only faster. */
+    if (account_prepare() == 0)
+        (void)crypto_password_verify(dummy, password);
+    return STORE_OK;
+}
+
+store_rc account_set_password(store *s, arena *a, int64_t id, const char *password, const char *keep_session,
+                              int64_t *ended)
 {
     char hash[128];
     if (crypto_password_hash(password, hash) != 0)
         return STORE_ERROR;
     const char *p[2] = {arena_i64(a, id), hash};
-    return store_exec(s, a, sql_passwd, 2, p, NULL);
+    store_rc rc = store_exec(s, a, sql_passwd, 2, p, NULL);
+    if (rc == STORE_OK)
+        rc = session_end_others(s, a, id, keep_session, ended);
+    return rc;
 }
 
 store_rc account_grant(store *s, arena *a, int64_t account_id, int64_t community_id, unsigned role, int64_t district_id)

@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <time.h>
 
-int64_t clock_now(void)
+/* The system clock plus the seconds written in the file the variable env names (if it is set). */
+static int64_t clock_moved(const char *env)
 {
     int64_t now = (int64_t)time(NULL);
-    const char *path = getenv("LINLI_TEST_CLOCK_FILE");
+    const char *path = getenv(env);
     if (path && *path) {
         FILE *f = fopen(path, "r");
         long long offset = 0;
@@ -19,6 +20,16 @@ int64_t clock_now(void)
         now += offset;
     }
     return now;
+}
+
+int64_t clock_now(void)
+{
+    return clock_moved("LINLI_TEST_CLOCK_FILE");
+}
+
+int64_t clock_session_now(void)
+{
+    return clock_moved("LINLI_TEST_SESSION_CLOCK_FILE");
 }
 
 void clock_day(int64_t t, char out[11])

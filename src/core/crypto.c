@@ -13,33 +13,60 @@ int crypto_init(void)
     return sodium_init() < 0 ? -1 : 0;
 }
 
-int crypto_key_create(const char *path, char *err, size_t errlen)
+/* fsyncs the folder that holds path, so that a name made or renamed in it outlives a crash. */
+static int sync_folder_of(const char *path)
 {
-    unsigned char key[32];
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* Writes key as a new key file (hex, mode 0600, synced with its folder); fails if path exists. */
+static int key_write(const char *path, const unsigned char key[32], char *err, size_t errlen)
+{
     char hex[65];
-    randombytes_buf(key, sizeof key);
-    sodium_bin2hex(hex, sizeof hex, key, sizeof key);
-    sodium_memzero(key, sizeof key);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    sodium_bin2hex(hex, sizeof hex, key, 32);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         snprintf(err, errlen, "cannot create key file %s: %s", path, strerror(errno));
+        sodium_memzero(hex, sizeof hex);
         return -1;
     }
     hex[64] = '\n';
     int ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
-    close(fd);
+    ok = close(fd) == 0 && ok;
     sodium_memzero(hex, sizeof hex);
-    if (!ok) {
+    if (!ok || sync_folder_of(path) != 0) {
         snprintf(err, errlen, "cannot write key file %s", path);
         return -1;
     }
     return 0;
 }
 
-int crypto_key_load(const char *path, struct crypto_keys *k, char *err, size_t errlen)
+int crypto_key_create(const char *path, char *err, size_t errlen)
+{
+    unsigned char key[32];
+    randombytes_buf(key, sizeof key);
+    int rc = key_write(path, key, err, errlen);
+    sodium_memzero(key, sizeof key);
+    return rc;
+}
+
+/* The master key in a key file; 0 or -1 (err set). */
+static int key_read(const char *path, unsigned char master[32], char *err, size_t errlen)
 {
     char hex[80] = {0};
-    unsigned char master[32];
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "cannot read key file %s: %s (run `linli init` first)", path, strerror(errno));
@@ -48,15 +75,51 @@ int crypto_key_load(const char *path, struct crypto_keys *k, char *err, size_t e
     size_t n = fread(hex, 1, sizeof hex - 1, f);
     fclose(f);
     size_t bin_len = 0;
-    if (n < 64 || sodium_hex2bin(master, sizeof master, hex, n, " \n\r\t", &bin_len, NULL) != 0 || bin_len != 32) {
+    int bad = n < 64 || sodium_hex2bin(master, 32, hex, n, " \n\r\t", &bin_len, NULL) != 0 || bin_len != 32;
+    sodium_memzero(hex, sizeof hex);
+    if (bad) {
         snprintf(err, errlen, "key file %s does not hold a 32-byte hex key", path);
         return -1;
     }
+    return 0;
+}
+
+int crypto_key_copy(const char *from, const char *to, char *err, size_t errlen)
+{
+    unsigned char key[32];
+    if (key_read(from, key, err, errlen) != 0)
+        return -1;
+    int rc = key_write(to, key, err, errlen);
+    sodium_memzero(key, sizeof key);
+    return rc;
+}
+
+int crypto_key_install(const char *from, const char *to, char *err, size_t errlen)
+{
+    if (rename(from, to) != 0 || sync_folder_of(to) != 0) {
+        snprintf(err, errlen, "cannot move %s to %s: %s", from, to, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void crypto_key_id(const struct crypto_keys *k, char out[17])
+{
+    static const char what[] = "linli key id";
+    unsigned char h[8];
+    crypto_generichash(h, sizeof h, (const unsigned char *)what, sizeof what - 1, k->mac, sizeof k->mac);
+    sodium_bin2hex(out, 17, h, sizeof h);
+}
+
+int crypto_key_load(const char *path, struct crypto_keys *k, char *err, size_t errlen)
+{
+    unsigned char master[32];
+    if (key_read(path, master, err, errlen) != 0)
+        return -1;
     crypto_kdf_derive_from_key(k->enc, sizeof k->enc, 1, "linlienc", master);
     crypto_kdf_derive_from_key(k->idx, sizeof k->idx, 2, "linliidx", master);
     crypto_kdf_derive_from_key(k->mac, sizeof k->mac, 3, "linlimac", master);
     sodium_memzero(master, sizeof master);
-    sodium_memzero(hex, sizeof hex);
     return 0;
 }
 

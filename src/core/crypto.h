@@ -16,10 +16,18 @@ struct crypto_keys {
 
 /* Initialises libsodium; 0 or -1. */
 int crypto_init(void);
-/* Creates a new master key file (mode 0600) at path; fails if it exists. 0 or -1 (err set). */
+/* Creates a new random master key file (mode 0600, synced with its folder) at path; fails if it
+ * exists. 0 or -1 (err set). */
 int crypto_key_create(const char *path, char *err, size_t errlen);
 /* Reads the master key file and derives the purpose keys. 0 or -1 (err set). */
 int crypto_key_load(const char *path, struct crypto_keys *k, char *err, size_t errlen);
+/* Writes the key held in the key file from as a new key file to (mode 0600, synced); fails if to
+ * exists or from holds no key. 0 or -1 (err set). */
+int crypto_key_copy(const char *from, const char *to, char *err, size_t errlen);
+/* Renames the key file from to to (replacing it at once) and syncs the folder. 0 or -1 (err set). */
+int crypto_key_install(const char *from, const char *to, char *err, size_t errlen);
+/* A public name of the keys, 16 hex characters: tells two keys apart and reveals nothing of them. */
+void crypto_key_id(const struct crypto_keys *k, char out[17]);
 
 /* argon2id hash string of password into out (crypto_pwhash_STRBYTES); 0 or -1. */
 int crypto_password_hash(const char *password, char out[128]);

@@ -38,9 +38,12 @@ static const char *cell_text(const json_t *v, char *buf, size_t n)
 
 static void csv_put(FILE *f, const char *s)
 {
-    /* A leading = + - @ would make a spreadsheet run a formula: prefix it with a quote. */
-    int risky = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
-    if (!risky && !strpbrk(s, ",\"\r\n")) {
+    /* A leading = + - @ would make a spreadsheet run a formula, and so would a leading TAB or CR
+     * (Excel drops it and reads what follows): prefix the cell with a quote. A ; or a TAB is a
+     * separator where the locale or the import says so: such a cell is quoted, like one with a
+     * comma, so that it stays one cell and what follows a separator never starts one. */
+    int risky = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+    if (!risky && !strpbrk(s, ",;\t\"\r\n")) {
         fputs(s, f);
         return;
     }

@@ -28,6 +28,16 @@ void mask_idnum(const char *in, char *out, size_t n)
     mask_fixed(in, 4, 4, 18, out, n);
 }
 
+void mask_phone_strict(const char *in, char *out, size_t n)
+{
+    mask_fixed(in, 0, 4, 11, out, n);
+}
+
+void mask_idnum_strict(const char *in, char *out, size_t n)
+{
+    mask_fixed(in, 2, 0, 18, out, n);
+}
+
 /* Length in bytes of the valid UTF-8 character at s (s non-empty), or 0 when it is invalid. */
 static size_t utf8_char(const unsigned char *s)
 {

@@ -1,6 +1,6 @@
-/* Unit tests for mask.c: phone and ID masks at the expected length and at other lengths,
- * UTF-8 names (one, two, three characters, four-byte characters, invalid bytes) and every
- * buffer size down to zero, checking that nothing is overrun and no character is split. */
+/* Unit tests for mask.c: phone and ID masks (the usual and the strict) at the expected length and
+ * at other lengths, UTF-8 names (one, two, three characters, four-byte characters, invalid bytes)
+ * and every buffer size down to zero, checking that nothing is overrun and no character is split. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +61,38 @@ static void test_idnum(void **state)
     assert_string_equal(out, "4406*****");
     mask_idnum("44060619900101123X", out, 19);
     assert_string_equal(out, "4406**********123X");
+}
+
+/* The masks for roles that may not unmask show nothing that, with birth year and gender beside
+ * them, narrows the number to a few candidates: no check digit, no county, no sequence. */
+static void test_strict(void **state)
+{
+    (void)state;
+    char out[32];
+    mask_phone_strict("13812341234", out, sizeof out);
+    assert_string_equal(out, "*******1234");
+    mask_phone_strict("1381234123", out, sizeof out);
+    assert_string_equal(out, "**********");
+    mask_phone_strict(NULL, out, sizeof out);
+    assert_string_equal(out, "");
+    mask_phone_strict("13812341234", out, 9);
+    assert_string_equal(out, "*******1");
+    mask_idnum_strict("44060619900101123X", out, sizeof out);
+    assert_string_equal(out, "44****************");
+    mask_idnum_strict("440606195603143028", out, sizeof out);
+    assert_string_equal(out, "44****************");
+    mask_idnum_strict("110105491231002", out, sizeof out);
+    assert_string_equal(out, "***************");
+    mask_idnum_strict("44060619900101123X", out, 4);
+    assert_string_equal(out, "44*");
+    memset(out, 'Z', sizeof out);
+    mask_idnum_strict("44060619900101123X", out, 0);
+    assert_int_equal(out[0], 'Z');
+    /* Two people of one province, born apart, of either sex: the same mask. */
+    char other[32];
+    mask_idnum_strict("441900200012310012", out, sizeof out);
+    mask_idnum_strict("440606195603143028", other, sizeof other);
+    assert_string_equal(out, other);
 }
 
 static void test_name(void **state)
@@ -162,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_phone_small_buffers),
         cmocka_unit_test(test_idnum),
+        cmocka_unit_test(test_strict),
         cmocka_unit_test(test_name),
         cmocka_unit_test(test_name_invalid_utf8),
         cmocka_unit_test(test_name_small_buffers),

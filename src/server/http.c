@@ -1,10 +1,12 @@
 /* libmicrohttpd glue: the daemon (epoll, a thread pool, limits on connections, time and memory),
  * the two-call handler idiom, request bodies up to the route's limit, the request context and its
- * arena (released once, when the request completes), the thread's database connection, the access
- * log, and a graceful stop on SIGTERM/SIGINT. */
+ * arena (released once, when the request completes), the thread's database connection, the checks
+ * of a request's framing and address before anything reads it, the security headers of every
+ * answer, the access log, and a graceful stop on SIGTERM/SIGINT. */
 #include "server/http.h"
 #include "core/fault.h"
 #include "core/i18n.h"
+#include "core/log.h"
 #include "core/validate.h"
 #include "server/reply.h"
 #include "server/router.h"
@@ -15,6 +17,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +28,28 @@
 #define DEFAULT_BODY_LIMIT (1u << 20)
 /* How much of a refused chunked body is read and dropped before the connection is cut. */
 #define DROP_LIMIT ((size_t)8 << 20)
+/* The longest request target (path and query) and the most query arguments linli reads; more is
+ * answered 414 at once. No page or client of linli comes near either. */
+#define MAX_URI_BYTES 8192
+#define MAX_QUERY_ARGS 100
+
+/* What every answer says about how a browser may use it. Pages: scripts, styles, fonts and images
+ * only from linli itself (data: for the few images and the icon font that Element Plus and Vant
+ * carry inside their CSS), no plugins, no framing by another site, forms only to linli, no inline
+ * script and no eval. Style attributes may be inline: ECharts writes its tooltips as HTML with
+ * style attributes (the browser tests saw it refused otherwise); style elements may not
+ * (style-src-elem; a browser that does not know it falls back to style-src). API answers (JSON,
+ * SVG, CSV) are never documents: nothing at all. */
+static const char csp_page[] = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; style-src-elem 'self'; "
+                               "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                               "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+static const char csp_api[] = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 static const struct app *the_app;
 static atomic_int in_flight;
+/* The checks of raw header lines below read how libmicrohttpd 0.9.75 leaves them in its buffer;
+ * with any other version of the library they are off (http_serve says so). */
+static int raw_lines_known;
 
 /* Each pool thread opens its own connection on first use; all are closed after the daemon stops. */
 static _Thread_local store *thread_store;
@@ -74,6 +96,17 @@ const char *req_header(req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+const char *req_public_url(req *r)
+{
+    if (r->app->public_url)
+        return r->app->public_url;
+    /* The port is the one bound (--listen HOST:0 picks one), read from the daemon: never from
+     * the request, whose Host header the client chooses. */
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_DAEMON);
+    const union MHD_DaemonInfo *di = ci ? MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    return arena_printf(r->a, "http://%s:%u", r->app->listen_host, di ? di->port : 0u);
+}
+
 void http_reply_static(req *r, const char *data, size_t len)
 {
     r->static_body = data;
@@ -86,7 +119,36 @@ struct framing {
     int transfer_encoding;
     int te_not_chunked; /* a Transfer-Encoding other than "chunked" */
     int bad_name;       /* a header name with white space or a control character in it */
+    int host;           /* how many Host headers */
+    int folded;         /* a header line continued on the next (obs-fold) */
+    int bare_lf;        /* a line ended by LF alone */
+    const char *end;    /* where the last line seen ends (its terminating NUL) */
 };
+
+/* How libmicrohttpd 0.9.75 leaves a request's head in its read buffer, where the names and values
+ * it hands out still point: each line's CR and LF are overwritten with NULs (a bare LF with one
+ * NUL), the colon after a name with a NUL, and a value starts after the white space that follows.
+ * So for "Name: value\r\n" the bytes from the name on are "Name\0 value\0\0". The library itself
+ * accepts a bare LF anywhere, and a folded line (obs-fold, RFC 9112 5.2) it glues onto the NAME of
+ * the header before it, in a new block ("Transfer-Encoding:\r\n chunked" becomes a header named
+ * "Transfer-Encodingchunked" with an empty value): no check of names or values could see either.
+ * Their layout does: a folded header's name no longer sits just before its value, and a line
+ * ended by a bare LF has no second NUL. */
+static void scan_line_ends(struct framing *f, const char *key, const char *value)
+{
+    size_t klen = strlen(key);
+    uintptr_t after_key = (uintptr_t)key + klen + 1, at = (uintptr_t)value;
+    if (at < after_key || at - after_key > 256) {
+        f->folded = 1; /* the name was moved: the line was continued */
+        return;
+    }
+    for (size_t i = 0; i < at - after_key; i++) /* only the white space after the colon between */
+        if (key[klen + 1 + i] != ' ' && key[klen + 1 + i] != '\t')
+            f->folded = 1;
+    f->end = value + strlen(value);
+    if (f->end[1] != 0)
+        f->bare_lf = 1;
+}
 
 static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -97,6 +159,8 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
             f->bad_name = 1;
     if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
         f->content_length++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+        f->host++;
     else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
         f->transfer_encoding++;
         /* Exactly what libmicrohttpd itself takes for chunked; anything else (other codings, a
@@ -104,6 +168,8 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
         if (!value || strcasecmp(value, "chunked") != 0)
             f->te_not_chunked = 1;
     }
+    if (raw_lines_known && value)
+        scan_line_ends(f, key, value);
     return MHD_YES;
 }
 
@@ -130,12 +196,57 @@ static int query_is_not_utf8(struct MHD_Connection *conn)
     return bad;
 }
 
-static int framing_is_ambiguous(struct MHD_Connection *conn)
+/* version: the request line's last word, which the library leaves in its buffer like a value. */
+static int framing_is_ambiguous(struct MHD_Connection *conn, const char *version)
 {
     struct framing f = {0};
+    if (raw_lines_known && version && *version) {
+        f.end = version + strlen(version);
+        if (f.end[1] != 0)
+            f.bare_lf = 1;
+    }
     MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &f);
+    /* The empty line that ends the head: after the last line's "\0\0", CR LF leave two more NULs. */
+    if (f.end && (f.end[2] != 0 || f.end[3] != 0))
+        f.bare_lf = 1;
     return f.content_length > 1 || f.transfer_encoding > 1 || (f.transfer_encoding && f.content_length) ||
-           f.te_not_chunked || f.bad_name;
+           f.te_not_chunked || f.bad_name || f.host > 1 || f.folded || f.bare_lf;
+}
+
+/* Markers the URI callback leaves as a request's context, for the first call to answer. */
+static char uri_too_long; /* the target is longer than MAX_URI_BYTES or has more than MAX_QUERY_ARGS */
+static char path_has_nul; /* "%00" in the path, which the library would decode into the end of it */
+
+/* Called by libmicrohttpd with the raw request target, before it splits off and decodes the query
+ * arguments. In 0.9.75 each argument takes a record from the connection's 32 KiB pool, and running
+ * out of the pool there leaves the connection hanging without an answer until it times out (450
+ * short arguments are enough). So a target with too many arguments has its query string cut off
+ * here, where the library parses it next (it passes its own buffer), and is answered 414. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    const char *q = strchr(uri, '?');
+    size_t args = 0;
+    if (q) {
+        args = 1;
+        for (const char *c = q + 1; *c && args <= MAX_QUERY_ARGS; c++)
+            args += *c == '&';
+    }
+    if (args > MAX_QUERY_ARGS || strlen(uri) > MAX_URI_BYTES) {
+        if (q)
+            ((char *)q)[1] = 0; /* no arguments left to parse */
+        return &uri_too_long;
+    }
+    for (const char *c = uri; *c && c != q; c++)
+        if (c[0] == '%' && c[1] == '0' && c[2] == '0')
+            return &path_has_nul;
+    return NULL;
+}
+
+static int is_marker(const void *c)
+{
+    return c == &uri_too_long || c == &path_has_nul;
 }
 
 static enum MHD_Result queue(struct MHD_Connection *conn, req *r, int close_after)
@@ -152,8 +263,11 @@ static enum MHD_Result queue(struct MHD_Connection *conn, req *r, int close_afte
         return MHD_NO;
     if (r->ctype)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
+    int api = strncmp(r->url, "/api/", 5) == 0;
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    if (strncmp(r->url, "/api/", 5) == 0)
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Content-Security-Policy", api || strcmp(r->url, "/healthz") == 0 ? csp_api : csp_page);
+    if (api)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     for (int i = 0; i < r->nhdr; i++)
         MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
@@ -207,13 +321,17 @@ static void end_open_transaction(req *r)
 static char no_context;
 
 static enum MHD_Result on_request_inner(struct MHD_Connection *conn, const char *url, const char *method,
-                                        const char *upload_data, size_t *upload_data_size, void **req_cls)
+                                        const char *version, const char *upload_data, size_t *upload_data_size,
+                                        void **req_cls)
 {
     req *r = *req_cls;
     if (r == (req *)&no_context) {
         *upload_data_size = 0;
         return MHD_YES;
     }
+    const void *refused = is_marker(r) ? r : NULL; /* what on_uri found */
+    if (refused)
+        r = NULL;
     if (!r) {
         arena *a = arena_new();
         r = a ? arena_alloc(a, sizeof *r) : NULL;
@@ -228,6 +346,9 @@ static enum MHD_Result on_request_inner(struct MHD_Connection *conn, const char 
             if (!resp)
                 return MHD_NO;
             MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+            MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+            MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+            MHD_add_response_header(resp, "Content-Security-Policy", csp_api);
             MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
             if (fault_enabled) {
                 char seen[64];
@@ -254,9 +375,18 @@ static enum MHD_Result on_request_inner(struct MHD_Connection *conn, const char 
         if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, ip, sizeof ip);
         r->client_ip = arena_strdup(a, ip);
-        if (framing_is_ambiguous(conn)) {
+        if (framing_is_ambiguous(conn, version)) {
             reply_error(r, 400, "bad_request", NULL);
             return queue(conn, r, 1);
+        }
+        if (refused == &uri_too_long) {
+            reply_error(r, 414, "uri_too_long", NULL);
+            return queue(conn, r, 1);
+        }
+        /* The decoded path goes into SQL parameters, JSON and the log like the query does. */
+        if (refused == &path_has_nul || !utf8_valid(url)) {
+            reply_error(r, 400, "invalid_path", NULL);
+            return MHD_YES; /* answered once the body (if any) has gone by */
         }
         if (query_is_not_utf8(conn)) {
             reply_error(r, 400, "invalid_query", NULL);
@@ -326,12 +456,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **req_cls)
 {
     (void)cls;
-    (void)version;
     if (!fault_enabled)
-        return on_request_inner(conn, url, method, upload_data, upload_data_size, req_cls);
+        return on_request_inner(conn, url, method, version, upload_data, upload_data_size, req_cls);
     req *r = *req_cls;
     const char *spec = NULL;
-    if (!r) {
+    if (!r || is_marker(r)) {
         spec = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Linli-Fault");
         memset(&fault_alloc, 0, sizeof fault_alloc);
         memset(&fault_io, 0, sizeof fault_io);
@@ -341,12 +470,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         fault_alloc = r->fault_alloc;
         fault_io = r->fault_io;
     }
-    enum MHD_Result ret = on_request_inner(conn, url, method, upload_data, upload_data_size, req_cls);
+    enum MHD_Result ret = on_request_inner(conn, url, method, version, upload_data, upload_data_size, req_cls);
     r = *req_cls;
     struct fault left_alloc = fault_alloc, left_io = fault_io;
     memset(&fault_alloc, 0, sizeof fault_alloc);
     memset(&fault_io, 0, sizeof fault_io);
-    if (r && r != (req *)&no_context) {
+    if (r && r != (req *)&no_context && !is_marker(r)) {
         if (r->status)
             end_open_transaction(r); /* again, now that nothing is made to fail */
         if (spec)
@@ -362,7 +491,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     (void)cls;
     (void)conn;
     req *r = *req_cls;
-    if (!r || r == (req *)&no_context) {
+    if (!r || r == (req *)&no_context || is_marker(r)) {
         *req_cls = NULL;
         return;
     }
@@ -370,9 +499,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         struct timespec t1;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
-        /* One line per request: method, path, status, bytes, milliseconds, account. */
-        printf("%s %s %u %zu %.1fms %s%s\n", r->method, r->url, r->status, r->resp_len, ms,
-               r->login ? r->login : "-", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+        /* One line per request: method, path, status, bytes, milliseconds, account. What the
+         * client sent is escaped (core/log.h): a path with %0a in it cannot start a line. */
+        char method[64], path[2048], login[256];
+        printf("%s %s %u %zu %.1fms %s%s\n", log_escape(method, sizeof method, r->method), log_escape(path, sizeof path, r->url),
+               r->status, r->resp_len, ms, log_escape(login, sizeof login, r->login ? r->login : "-"),
+               toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     }
     json_decref(r->in);
     free(r->body);
@@ -382,16 +514,25 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     *req_cls = NULL;
 }
 
+/* The library's messages may quote what a client sent: escaped like the access log, one line each. */
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
-    fputs("libmicrohttpd: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    char text[1024], esc[2048];
+    vsnprintf(text, sizeof text, fmt, ap);
+    size_t n = strlen(text);
+    if (n && text[n - 1] == '\n')
+        text[n - 1] = 0;
+    fprintf(stderr, "libmicrohttpd: %s\n", log_escape(esc, sizeof esc, text));
 }
 
 int http_serve(struct app *app, const char *host, int port, int threads)
 {
     the_app = app;
+    raw_lines_known = strcmp(MHD_get_version(), "0.9.75") == 0;
+    if (!raw_lines_known)
+        fprintf(stderr, "linli: libmicrohttpd %s: the checks for folded header lines and bare LF are written for 0.9.75 "
+                        "and are off\n", MHD_get_version());
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
@@ -428,6 +569,7 @@ int http_serve(struct app *app, const char *host, int port, int threads)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "linli: cannot listen on %s:%d (in use?)\n", host, port);

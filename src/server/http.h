@@ -25,11 +25,18 @@ struct app {
     const char *data_dir;
     struct crypto_keys keys;
     struct static_files *web; /* NULL when no built pages were found */
-    int secure_cookies;       /* always mark the session cookie Secure */
-    int session_hours;
+    int secure_cookies;       /* mark the session cookie Secure (the default off loopback) */
+    int session_hours;        /* a session's absolute limit (--session-hours) */
+    int session_idle_minutes; /* a session unused this long ends (--session-idle-minutes) */
+    unsigned char trust_proxy[8][4]; /* IPv4 addresses of the proxies whose X-Forwarded-* count */
+    int ntrust_proxy;
     int quiet;                /* no access log */
     int max_connections;      /* open connections in all (--max-connections) */
     int max_per_ip;           /* open connections from one address (--max-per-ip) */
+    const char *listen_host;  /* the IPv4 address of --listen */
+    /* "http(s)://HOST[:PORT]" (--public-url, no trailing slash): where people reach linli, for QR
+     * codes and absolute links; NULL: http://listen_host:port (see req_public_url) */
+    const char *public_url;
 };
 
 typedef enum { LANG_ZH = 0, LANG_EN = 1 } lang_t;
@@ -59,6 +66,9 @@ enum route_flags {
     R_LIST = 2,     /* a paged list: limit/offset/q, and ?format=csv|xlsx exports */
     R_CSV_BODY = 4, /* the body is text/csv, not JSON */
     R_RAW_BODY = 8, /* the body is a file; the handler checks what it is */
+    R_VIEW = 16,    /* a POST that only shows something (and audits that it did): answers 200, and
+                       with columns, ?format csv|xlsx in its body. A POST because showing is audited:
+                       a GET could be sent by another site's page (issue #11, L3) */
 };
 
 typedef struct route {
@@ -104,6 +114,7 @@ struct req {
     struct timespec t0;
     const char *client_ip;
     /* set by the router */
+    int via_proxy; /* it came from a proxy of app->trust_proxy; client_ip is then the proxy's client */
     const route *route;
     const char *pv[MAX_PATH_PARAMS];
     int npv;
@@ -132,6 +143,9 @@ int64_t req_param_i64(req *r, int i);
 const char *req_query(req *r, const char *name);
 /* A request header, or NULL. */
 const char *req_header(req *r, const char *name);
+/* Where people reach linli, "http(s)://HOST[:PORT]" without a trailing slash, for QR codes and any
+ * absolute link: --public-url, else the listen address and port. Never the request's Host header. */
+const char *req_public_url(req *r);
 /* The thread's database connection, opened on first use; NULL (and a 503 reply) if it cannot. */
 store *req_store(req *r);
 

@@ -138,14 +138,14 @@ static json_t *operation(const route *rt)
         json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content",
                                                          "text/csv", "schema", "type", "string"));
     }
-    const char *ok = strcmp(rt->method, "POST") == 0 && !(rt->flags & R_CSV_BODY) && strcmp(rt->path, "/api/v1/session") != 0
+    const char *ok = strcmp(rt->method, "POST") == 0 && !(rt->flags & (R_CSV_BODY | R_VIEW)) && strcmp(rt->path, "/api/v1/session") != 0
                          ? "201"
                          : strcmp(rt->method, "DELETE") == 0 ? "204" : "200";
     json_t *responses = json_object();
     json_t *okr = json_pack("{s:s}", "description", "Success");
     if (strcmp(ok, "204") != 0) {
         json_t *content = json_pack("{s:{s:{s:s}}}", "application/json", "schema", "type", "object");
-        if (rt->flags & R_LIST) {
+        if ((rt->flags & R_LIST) || ((rt->flags & R_VIEW) && rt->columns)) {
             json_object_set_new(content, "text/csv", json_pack("{s:{s:s}}", "schema", "type", "string"));
             json_object_set_new(content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                 json_pack("{s:{s:s, s:s}}", "schema", "type", "string", "contentMediaType",

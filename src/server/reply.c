@@ -5,7 +5,10 @@
 #include "core/audit.h"
 #include "core/export.h"
 #include "core/i18n.h"
+#include "core/log.h"
 #include "core/vcache.h"
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,9 +123,29 @@ void reply_store_error(req *r, store_rc rc)
     else if (rc == STORE_FULL)
         reply_error(r, 507, "insufficient_storage", NULL);
     else {
-        fprintf(stderr, "linli: store error on %s %s: %s\n", r->method, r->url, r->db ? store_errmsg(r->db) : "?");
+        /* The path and the database's message (which may quote a value) came from the client. */
+        char method[64], url[1024], msg[1024];
+        fprintf(stderr, "linli: store error on %s %s: %s\n", log_escape(method, sizeof method, r->method),
+                log_escape(url, sizeof url, r->url), log_escape(msg, sizeof msg, r->db ? store_errmsg(r->db) : "?"));
         reply_error(r, 500, "internal", NULL);
     }
+}
+
+void reply_file_error(req *r, file_rc rc, const char *what)
+{
+    if (rc == FILE_MISSING) {
+        reply_fail(r, 404, "not_found", NULL);
+        return;
+    }
+    if (rc == FILE_ERROR) {
+        fprintf(stderr, "linli: cannot read %s in community %lld: %s\n", what, (long long)r->community_id, strerror(errno));
+        reply_fail(r, 500, "internal", NULL);
+        return;
+    }
+    /* Either is a sign that someone wrote the row or the attachment folder by hand: say so. */
+    fprintf(stderr, "linli: refused %s in community %lld: %s\n", what, (long long)r->community_id,
+            rc == FILE_BAD_REF ? "its stored reference is not sha256: and 64 hex characters" : "the file is not the one stored (a link, or other bytes)");
+    reply_fail(r, 409, rc == FILE_BAD_REF ? "file_ref_invalid" : "file_damaged", NULL);
 }
 
 void field_error(req *r, json_t **fields, const char *field, const char *code)
@@ -145,6 +168,56 @@ static int parse_count(const char *s, int64_t *out)
     return 0;
 }
 
+/* "%q%" with q's own %, _ and \ escaped by \, for LIKE … ESCAPE '\': the text matches itself. */
+static const char *like_pattern(arena *a, const char *q)
+{
+    size_t n = strlen(q);
+    char *out = arena_alloc(a, 2 * n + 3), *o = out;
+    *o++ = '%';
+    for (const char *c = q; *c; c++) {
+        if (*c == '%' || *c == '_' || *c == '\\')
+            *o++ = '\\';
+        *o++ = *c;
+    }
+    *o++ = '%';
+    *o = 0;
+    return out;
+}
+
+/* What both readers of list arguments do once limit, offset, format and q are read. */
+static int list_args_finish(req *r, struct list_args *la, json_t *fields)
+{
+    if (la->limit > 500)
+        la->limit = 500;
+    if (la->format != LIST_JSON) {
+        la->limit = 1000000;
+        la->offset = 0;
+    }
+    if (la->q && !*la->q)
+        la->q = NULL;
+    if (la->q && strlen(la->q) > 100)
+        field_error(r, &fields, "q", "too_long");
+    la->like = la->q ? like_pattern(r->a, la->q) : NULL;
+    if (fields) {
+        reply_fail(r, 422, "validation_failed", fields);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_format(const char *s, enum list_format *f)
+{
+    if (strcmp(s, "csv") == 0)
+        *f = LIST_CSV;
+    else if (strcmp(s, "xlsx") == 0)
+        *f = LIST_XLSX;
+    else if (strcmp(s, "json") == 0)
+        *f = LIST_JSON;
+    else
+        return -1;
+    return 0;
+}
+
 int list_args_parse(req *r, struct list_args *la)
 {
     json_t *fields = NULL;
@@ -154,33 +227,28 @@ int list_args_parse(req *r, struct list_args *la)
     la->format = LIST_JSON;
     if ((s = req_query(r, "limit")) && (parse_count(s, &la->limit) || la->limit < 1))
         field_error(r, &fields, "limit", "must_be_positive");
-    if (la->limit > 500)
-        la->limit = 500;
     if ((s = req_query(r, "offset")) && parse_count(s, &la->offset))
         field_error(r, &fields, "offset", "not_a_number");
-    if ((s = req_query(r, "format"))) {
-        if (strcmp(s, "csv") == 0)
-            la->format = LIST_CSV;
-        else if (strcmp(s, "xlsx") == 0)
-            la->format = LIST_XLSX;
-        else if (strcmp(s, "json") != 0)
-            field_error(r, &fields, "format", "invalid_format");
-    }
-    if (la->format != LIST_JSON) {
-        la->limit = 1000000;
-        la->offset = 0;
-    }
+    if ((s = req_query(r, "format")) && parse_format(s, &la->format) != 0)
+        field_error(r, &fields, "format", "invalid_format");
     la->q = req_query(r, "q");
-    if (la->q && !*la->q)
-        la->q = NULL;
-    if (la->q && strlen(la->q) > 100)
-        field_error(r, &fields, "q", "too_long");
-    la->like = la->q ? arena_printf(r->a, "%%%s%%", la->q) : NULL;
-    if (fields) {
-        reply_error(r, 422, "validation_failed", fields);
-        return -1;
-    }
-    return 0;
+    return list_args_finish(r, la, fields);
+}
+
+int list_args_body(req *r, struct list_args *la)
+{
+    json_t *fields = NULL, *v;
+    la->limit = 50;
+    la->offset = 0;
+    la->format = LIST_JSON;
+    if ((v = json_object_get(r->in, "limit")) && (la->limit = json_integer_value(v)) < 1)
+        field_error(r, &fields, "limit", "must_be_positive");
+    if ((v = json_object_get(r->in, "offset")))
+        la->offset = json_integer_value(v);
+    if ((v = json_object_get(r->in, "format")) && parse_format(json_string_value(v), &la->format) != 0)
+        field_error(r, &fields, "format", "invalid_format");
+    la->q = json_string_value(json_object_get(r->in, "q"));
+    return list_args_finish(r, la, fields);
 }
 
 void reply_list(req *r, const struct list_args *la, json_t *items, int64_t total, json_t *extra)
@@ -194,9 +262,16 @@ void reply_list(req *r, const struct list_args *la, json_t *items, int64_t total
         return;
     }
     json_decref(extra);
-    /* The file is named for the last fixed segment of the path: ".../people" → people.csv. */
-    const char *p = strrchr(r->route->path, '/');
-    const char *base = p ? p + 1 : "export";
+    /* The file is named for the last fixed segment of the path: ".../people" → people.csv; for a
+     * list shown by POST, the one before it (".../people/unmask" → people.csv). */
+    const char *path = r->route->path, *p = strrchr(path, '/');
+    const char *base = p ? arena_strdup(r->a, p + 1) : "export";
+    if (p && (r->route->flags & R_VIEW)) {
+        const char *q = p;
+        while (q > path && q[-1] != '/')
+            q--;
+        base = q > path ? arena_strndup(r->a, q, (size_t)(p - q)) : base;
+    }
     size_t len = 0;
     char *data;
     if (la->format == LIST_CSV) {

@@ -3,6 +3,7 @@
  * exactly one reply_* function; http.c queues what it set. */
 #ifndef LINLI_REPLY_H
 #define LINLI_REPLY_H
+#include "core/files.h"
 #include "server/http.h"
 
 /* body is stolen (its reference passes to the reply). */
@@ -17,6 +18,10 @@ void reply_empty(req *r, unsigned status);
 void reply_header(req *r, const char *name, const char *value);
 /* 409 for a constraint, 503 for a lock conflict, 500 for the rest. */
 void reply_store_error(req *r, store_rc rc);
+/* The answer for a file file_load did not give (core/files.h), after rolling back: 409
+ * file_ref_invalid for a stored reference that is not one, 404 not_found, 409 file_damaged, 500.
+ * Refused references and damaged files are logged, naming what (never the stored text). */
+void reply_file_error(req *r, file_rc rc, const char *what);
 
 /* Adds field: message (for code, in the caller's language) to *fields, creating it. */
 void field_error(req *r, json_t **fields, const char *field, const char *code);
@@ -25,12 +30,16 @@ enum list_format { LIST_JSON, LIST_CSV, LIST_XLSX };
 struct list_args {
     int64_t limit, offset;
     const char *q;    /* the search text, or NULL */
-    const char *like; /* "%q%" for LIKE, or NULL */
+    const char *like; /* "%q%" with q's %, _ and \ escaped: every LIKE on it says ESCAPE '\', or NULL */
     enum list_format format;
 };
-/* Reads limit (default 50, at most 500; exports take everything), offset, q and format. On bad
- * input replies 422 and returns -1. */
+/* Reads limit (default 50, at most 500; exports take everything), offset, q and format from the
+ * query string. On bad input replies 422 and returns -1. */
 int list_args_parse(req *r, struct list_args *la);
+/* The same from the validated JSON body of a POST whose field list has q (F_STR), limit and offset
+ * (F_INT) and format (F_ENUM json, csv, xlsx): a list asked for by POST because showing it is
+ * audited. */
+int list_args_body(req *r, struct list_args *la);
 /* {"items": items, "total": total, ...extra}; or, for an export, the file. items and extra are
  * stolen; extra may be NULL. */
 void reply_list(req *r, const struct list_args *la, json_t *items, int64_t total, json_t *extra);

@@ -6,6 +6,7 @@
 #include "core/fault.h"
 #include "core/validate.h"
 #include "server/reply.h"
+#include <arpa/inet.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -107,9 +108,38 @@ static int content_type_is(req *r, const char *want)
     return ct && strncasecmp(ct, want, strlen(want)) == 0;
 }
 
+/* When the request comes from a proxy named by --trust-proxy, the client is the last address of
+ * X-Forwarded-For (the one that proxy added) and X-Forwarded-Proto may be believed (r->via_proxy).
+ * From anyone else both headers are the client's own words and count for nothing. */
+static void resolve_proxy(req *r)
+{
+    unsigned char peer[4];
+    if (!r->client_ip || inet_pton(AF_INET, r->client_ip, peer) != 1)
+        return;
+    for (int i = 0; i < r->app->ntrust_proxy; i++)
+        if (memcmp(peer, r->app->trust_proxy[i], sizeof peer) == 0)
+            r->via_proxy = 1;
+    const char *xff = r->via_proxy ? req_header(r, "X-Forwarded-For") : NULL;
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    last += strspn(last, " \t");
+    char ip[INET6_ADDRSTRLEN];
+    size_t n = strcspn(last, " \t");
+    unsigned char bin[16];
+    if (n == 0 || n >= sizeof ip)
+        return;
+    memcpy(ip, last, n);
+    ip[n] = 0;
+    if (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1)
+        r->client_ip = arena_strdup(r->a, ip);
+}
+
 static void handle(req *r)
 {
     const route *rt = r->route;
+    resolve_proxy(r);
     int npv = 0;
     const char *path = r->url;
     match_path(rt->path, path, r->pv, &npv, r->a);

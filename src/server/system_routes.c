@@ -40,6 +40,9 @@ static void reply_session(req *r, unsigned status, int64_t id, const char *login
 
 static const char sql_display[] = "SELECT display_name FROM accounts WHERE id = $1";
 
+/* Logs in. Every answer for a wrong password or an unknown login costs one argon2id verification
+ * (account_check_password), and both are counted against the login and the client's address. A
+ * session cookie the request carries ends: the new session replaces it. */
 static void session_post(req *r)
 {
     const char *login = json_string_value(json_object_get(r->in, "login"));
@@ -57,14 +60,14 @@ static void session_post(req *r)
     if (!s)
         return;
     int64_t id = 0;
-    const char *hash = NULL;
-    int found = 0;
-    store_rc rc = account_find(s, r->a, login, &id, &hash, &found);
+    int ok = 0;
+    store_rc rc = account_check_password(s, r->a, login, password, &id, &ok);
     if (rc != STORE_OK) {
         reply_store_error(r, rc);
         return;
     }
-    if (!found || !crypto_password_verify(hash, password)) {
+    if (!ok) {
+        now = time(NULL); /* the failure is now, after the verification, not when the request came */
         ratelimit_fail(key_login, now);
         ratelimit_fail(key_ip, now);
         reply_error(r, 401, "bad_credentials", NULL);
@@ -72,12 +75,18 @@ static void session_post(req *r)
     }
     ratelimit_reset(key_login);
     const char *token, *csrf;
-    rc = session_create(s, r->a, id, r->app->session_hours, &token, &csrf);
+    if (db_begin(r) != 0)
+        return;
+    rc = session_create(r->db, r->a, r->app, id, session_cookie_hash(r), &token, &csrf);
     if (rc != STORE_OK) {
-        reply_store_error(r, rc);
+        db_fail(r, rc);
         return;
     }
-    const char *proto = req_header(r, "X-Forwarded-Proto");
+    if (db_commit(r) != 0)
+        return;
+    /* Secure whenever linli is not on loopback (app->secure_cookies); on loopback, when the proxy
+     * in front of it, and only a proxy named by --trust-proxy, says the client came by HTTPS. */
+    const char *proto = r->via_proxy ? req_header(r, "X-Forwarded-Proto") : NULL;
     int secure = r->app->secure_cookies || (proto && strcasecmp(proto, "https") == 0);
     reply_header(r, MHD_HTTP_HEADER_SET_COOKIE,
                  arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s", SESSION_COOKIE, token,
@@ -211,9 +220,9 @@ static void towns_create(req *r) { place_create(r, 1); }
 static const char sql_communities[] =
     "SELECT c.community_id, c.name, t.id, t.name, d.name, c.population FROM communities c "
     "JOIN towns t ON t.id = c.town_id JOIN districts d ON d.id = t.district_id "
-    "WHERE (CAST($1 AS TEXT) IS NULL OR lower(c.name) LIKE lower(CAST($1 AS TEXT))) ORDER BY c.community_id LIMIT $2 OFFSET $3";
+    "WHERE (CAST($1 AS TEXT) IS NULL OR lower(c.name) LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\') ORDER BY c.community_id LIMIT $2 OFFSET $3";
 static const char sql_communities_count[] =
-    "SELECT count(*) FROM communities c WHERE (CAST($1 AS TEXT) IS NULL OR lower(c.name) LIKE lower(CAST($1 AS TEXT)))";
+    "SELECT count(*) FROM communities c WHERE (CAST($1 AS TEXT) IS NULL OR lower(c.name) LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\')";
 
 static json_t *community_json(const store_rows *rows, int i)
 {

@@ -1,12 +1,13 @@
 /* Tests of the storage seam against real databases: migrations, the Citus rule over the whole
  * schema (community_id leads every tenant table's primary key and foreign keys), the append-only
- * audit log and its hash chain. SQLite always; PostgreSQL too when LINLI_TEST_PG names an empty
+ * audit log and its hash chain, and that every sealed column is one `linli rekey` knows (core/rekey.h). SQLite always; PostgreSQL too when LINLI_TEST_PG names an empty
  * database. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include "core/audit.h"
+#include "core/rekey.h"
 #include "store/migrate.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 
 /* Tables above any one community (reference tables under Citus). Adding one is a decision. */
 static const char *const global_tables[] = {"schema_migrations", "districts", "towns", "accounts",
-                                            "global_roles", "sessions", "id_seq", NULL};
+                                            "global_roles", "sessions", "id_seq", "rekey_marker", NULL};
 
 static int is_global(const char *t)
 {
@@ -111,6 +112,77 @@ static void test_citus_rule_pg(void **state)
     store_close(s);
 }
 
+/* Every column named *_enc or *_private holds sealed values, every *_idx the look-up hash of the
+ * *_enc beside it: each must be in sealed_columns (src/modules/sealed.c), or `linli rekey` would
+ * leave it under the old key. */
+static const char sql_columns_sqlite[] =
+    "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1, 2";
+static const char sql_columns_pg[] =
+    "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, 2";
+
+static const struct sealed_column *sealed_named(const char *name)
+{
+    for (int i = 0; i < sealed_column_count; i++)
+        if (strcmp(sealed_columns[i].name, name) == 0)
+            return &sealed_columns[i];
+    return NULL;
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+static void check_sealed_listed(store *s, const char *columns_sql)
+{
+    arena *a = arena_new();
+    store_rows *cols = NULL;
+    assert_int_equal(store_exec(s, a, columns_sql, 0, NULL, &cols), STORE_OK);
+    int seen = 0;
+    for (int i = 0; i < cols->nrows; i++) {
+        const char *t = store_cell(cols, i, 0), *c = store_cell(cols, i, 1);
+        char name[160];
+        if (ends_with(c, "_enc") || ends_with(c, "_private")) {
+            snprintf(name, sizeof name, "%s.%s", t, c);
+            if (!sealed_named(name))
+                fail_msg("%s holds sealed values but is not in sealed_columns (src/modules/sealed.c)", name);
+            seen++;
+        } else if (ends_with(c, "_idx")) {
+            snprintf(name, sizeof name, "%s.%.*s_enc", t, (int)(strlen(c) - 4), c);
+            const struct sealed_column *sc = sealed_named(name);
+            if (!sc || !sc->look_up)
+                fail_msg("%s.%s is a keyed look-up hash, but %s is not in sealed_columns with look_up", t, c, name);
+        }
+    }
+    assert_true(seen >= 8);
+    arena_free(a);
+}
+
+static void test_sealed_listed_sqlite(void **state)
+{
+    (void)state;
+    store *s = open_sqlite();
+    char err[256];
+    assert_int_equal(migrate_apply(s, NULL, err, sizeof err), 0);
+    check_sealed_listed(s, sql_columns_sqlite);
+    store_close(s);
+}
+
+static void test_sealed_listed_pg(void **state)
+{
+    (void)state;
+    const char *url = getenv("LINLI_TEST_PG");
+    if (!url || !*url)
+        skip();
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(url, &s, err, sizeof err), STORE_OK);
+    assert_int_equal(migrate_apply(s, NULL, err, sizeof err), 0);
+    check_sealed_listed(s, sql_columns_pg);
+    store_close(s);
+}
+
 static void append(store *s, arena *a, int64_t community, const char *what)
 {
     json_t *after = json_pack("{s:s}", "what", what);
@@ -196,6 +268,8 @@ int main(void)
         cmocka_unit_test(test_migrate_twice),
         cmocka_unit_test(test_citus_rule_sqlite),
         cmocka_unit_test(test_citus_rule_pg),
+        cmocka_unit_test(test_sealed_listed_sqlite),
+        cmocka_unit_test(test_sealed_listed_pg),
         cmocka_unit_test(test_audit_chain),
         cmocka_unit_test(test_audit_deleted_tail),
         cmocka_unit_test(test_placeholders_and_errors),

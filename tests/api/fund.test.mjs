@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, Client, assertCleanExit } from './harness.mjs';
+import { startServer, Client, account, assertCleanExit } from './harness.mjs';
 
-let srv, admin, staff2, C;
+let srv, admin, staff2, staff3, C;
 before(async () => {
   srv = await startServer({ residents: 20 });
   admin = new Client(srv.base);
@@ -19,10 +19,25 @@ before(async () => {
   assert.equal(srv.cli(['user', 'add', '--login', 'staff2', '--password-file', pw, '--role', 'staff', '--community', String(srv.communityId)]).status, 0);
   staff2 = new Client(srv.base);
   await staff2.login('staff2', 'second-staff-1');
+  staff3 = await account(srv, 'staff3', 'staff');
 });
 after(async () => { if (srv) assertCleanExit(assert, await srv.stop()); });
 
 const pub = () => new Client(srv.base);
+
+// A change of the settings: one that weakens the two-person rule waits for other staff members'
+// approval (202), given here by staff2 (and staff3 when two are needed).
+async function settle(json) {
+  const r = await admin.req('PUT', `${C}/fund/settings`, { json });
+  if (r.status === 200) return;
+  assert.equal(r.status, 202, r.text);
+  for (const who of [staff2, staff3]) {
+    const a = await who.post(`${C}/fund/settings/changes/${r.data.pending.id}/approve`);
+    assert.equal(a.status, 200, a.text);
+    if (a.data.status === 'applied') return;
+  }
+  assert.fail('the change was not applied');
+}
 const balance = async () => (await pub().get(`${C}/fund`)).data.balance_fen;
 
 // The chain as any browser recomputes it (docs/fund.md).
@@ -160,12 +175,12 @@ test('money out above the threshold needs another staff member; nobody approves 
   assert.equal(await balance(), b - 90000);
   assert.equal((await staff2.post(`${C}/fund/requests/${big.data.id}/approve`)).status, 409);
   // Two approvals needed: one is not enough.
-  await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 50000, approvals_needed: 2 } });
+  assert.equal((await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 50000, approvals_needed: 2 } })).status, 200, 'more approvals: at once');
   const two = await staff2.post(`${C}/fund/disbursements`, { amount_fen: 55000, from: 'bank', expense: 'activities', memo: '两人审批' });
   const a1 = await admin.post(`${C}/fund/requests/${two.data.id}/approve`);
   assert.equal(a1.data.status, 'pending');
   assert.equal(a1.data.approvals, 1);
-  await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 50000, approvals_needed: 1 } });
+  await settle({ threshold_fen: 50000, approvals_needed: 1 });
 });
 
 test('a retried request with the same Idempotency-Key posts once', async () => {
@@ -205,7 +220,7 @@ test('restricted money is spent only on its purpose, and the balance never goes 
   assert.equal(bad.status, 422);
   // Concurrent payouts of 40% of the cash account each (under the approval threshold): two
   // succeed, and the balance never goes below zero.
-  await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 1e9, approvals_needed: 1 } });
+  await settle({ threshold_fen: 1e8, approvals_needed: 1 });
   const cash = f2.accounts.find((a) => a.code === '1001').balance_fen;
   const each = Math.floor(cash * 0.4);
   const rs = await Promise.all(Array.from({ length: 5 }, (_, i) => admin.post(`${C}/fund/disbursements`, { amount_fen: each, from: 'cash', expense: 'wishes', memo: `并发支出${i}` })));

@@ -50,6 +50,9 @@ test('a round moves through its phases; actions outside their phase are refused'
   assert.equal((await pub().get(`${C}/grant-rounds/${round.id}/proposals`)).status, 403, 'not public before voting');
   const rep = await account('rep1', 'org_rep');
   const orgA = orgs.find((o) => o.name === '丰华花苑业主委员会'), orgB = orgs.find((o) => o.name === '文华花园业主委员会'), orgC = orgs.find((o) => o.name === '雍翠华府业主委员会');
+  // An org rep acts only for the organisations staff link them to: rep1 represents those the tests below use.
+  for (const org of new Set([orgA, orgB, orgC, orgs[0], orgs[1], orgs[2], orgs.find((o) => o.kind === 'owners_committee')]))
+    assert.equal((await admin.post(`${C}/organisations/${org.id}/reps`, { account_id: rep.id })).status, 201);
   const over = await rep.post(`${C}/grant-rounds/${round.id}/proposals`, { organisation_id: orgA.id, title: 'x', summary: 'x', requested_fen: 700000 });
   assert.equal(over.status, 422);
   const sum = await rep.post(`${C}/grant-rounds/${round.id}/proposals`, { organisation_id: orgA.id, title: 'x', summary: 'x', requested_fen: 500000,
@@ -213,7 +216,11 @@ test('results: the formula on the worked example, selection within the budget, p
 test('awards are paid in tranches through the fund ledger, under its two-person rule', async () => {
   await admin.post(`${C}/fund/donations`, { amount_fen: 1000000, method: 'bank', donor_name: '龙江镇', donor_kind: 'organisation', memo: '微创投专项资金' });
   const f0 = (await pub().get(`${C}/fund`)).data;
-  await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 1000000, approvals_needed: 1 } });
+  // A higher threshold waits for another staff member's approval (docs/fund.md).
+  const raise = await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 1000000, approvals_needed: 1 } });
+  assert.equal(raise.status, 202, raise.text);
+  const second = await account('fundcheck', 'staff');
+  assert.equal((await second.post(`${C}/fund/settings/changes/${raise.data.pending.id}/approve`)).data.status, 'applied');
   const first = await admin.post(`${C}/grant-rounds/${round.id}/proposals/${props[1].id}/payments`, { tranche: 'first' });
   assert.equal(first.status, 201, first.text);
   assert.equal(first.data.amount_fen, 280000); // 70% of 400,000
@@ -240,7 +247,12 @@ test('awards are paid in tranches through the fund ledger, under its two-person 
 test('attachments are type-checked by their bytes; funded projects file reports that staff review', async () => {
   const rep = new Client(srv.base);
   await rep.login('rep1', 'pass-rep1-123');
-  const url = `${C}/grant-rounds/${round.id}/proposals/${props[1].id}/attachments?name=${encodeURIComponent('预算.pdf')}`;
+  // Attachments are taken while the proposal may be edited: a round still taking submissions (by the
+  // server's clock, which the voting test moved three days on).
+  const t = Math.floor(Date.now() / 1000) + 30 * 86400;
+  const open = (await admin.post(`${C}/grant-rounds`, { name: '附件轮次', budget_fen: 100000, submission_ends: t + 3600, voting_opens: t + 7200, voting_closes: t + 9000 })).data;
+  const draft = (await rep.post(`${C}/grant-rounds/${open.id}/proposals`, { organisation_id: orgs[0].id, title: '带附件的申报', summary: 'x', requested_fen: 50000 })).data;
+  const url = `${C}/grant-rounds/${open.id}/proposals/${draft.id}/attachments?name=${encodeURIComponent('预算.pdf')}`;
   const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2000, 32)]);
   const up = await rep.req('POST', url, { body: pdf, headers: { 'Content-Type': 'application/pdf' } });
   assert.equal(up.status, 201, up.text);
@@ -258,7 +270,7 @@ test('attachments are type-checked by their bytes; funded projects file reports 
     setTimeout(() => { sock.destroy(); ok(out); }, 3000);
   });
   assert.match(answer, /^HTTP\/1\.1 413/);
-  const back = await admin.get(`${C}/grant-rounds/${round.id}/proposals/${props[1].id}/attachments/${up.data.id}`);
+  const back = await admin.get(`${C}/grant-rounds/${open.id}/proposals/${draft.id}/attachments/${up.data.id}`);
   assert.equal(back.status, 200);
   assert.equal(back.buf.length, pdf.length);
   const report = { period: '第一季度', activities: '430课堂 48 次', participants: 36, spending: { '活动经费': 120000 } };

@@ -3,7 +3,8 @@
 // concurrent payouts (posted at once, or approved at once by a second staff member) never take the
 // cash below zero, the refused ones answer insufficient_funds, and what was paid is exactly what
 // left the account; one request approved by two staff members at once is paid once; an entry
-// reversed, a grant tranche paid, a wish fulfilled by several requests at once: once; many donors
+// reversed, a grant tranche paid, a wish fulfilled by several requests at once: once; reversals and
+// payouts at once never take the cash below zero either; many donors
 // claiming one wish at once → one claim, over many wishes. (Each of those four, and the approvals,
 // happened twice or went below zero on PostgreSQL before the fixes made with this file.)
 //
@@ -27,7 +28,7 @@ import { startServer, Client, assertCleanExit, BACKEND } from './harness.mjs';
 const VOTE_TRIALS = 1000, VOTES_AT_ONCE = 50;
 const PAYOUT_TRIALS = 60, PAYOUTS_AT_ONCE = 12;
 const APPROVAL_TRIALS = 25, APPROVALS_AT_ONCE = 8;
-const DOUBLE_APPROVAL_TRIALS = 40, REVERSAL_TRIALS = 40, REVERSALS_AT_ONCE = 8;
+const DOUBLE_APPROVAL_TRIALS = 40, REVERSAL_TRIALS = 40, REVERSALS_AT_ONCE = 8, REVERSAL_RACE_TRIALS = 30;
 const TRANCHE_TRIALS = 30, TRANCHES_AT_ONCE = 6;
 const WISHES = 100, CLAIMS_AT_ONCE = 10;
 const FULFIL_TRIALS = 30, FULFILS_AT_ONCE = 4;
@@ -134,6 +135,17 @@ async function staffAccount(login) {
   const c = new Client(srv.base);
   assert.equal((await c.login(`race-${login}`, `pass-${login}-123`)).status, 200);
   return c;
+}
+
+// The threshold and approvals: a change that weakens the two-person rule (a higher threshold,
+// fewer approvals) waits for another staff member (202), who approves it here; a tightening
+// applies at once (200). The threshold is at most 10^8 fen (docs/fund.md).
+async function settle(json) {
+  const r = await admin.req('PUT', `${C}/fund/settings`, { json });
+  if (r.status === 200) return;
+  assert.equal(r.status, 202, r.text);
+  const a = await staff2.post(`${C}/fund/settings/changes/${r.data.pending.id}/approve`);
+  assert.equal(a.data?.status, 'applied', a.text);
 }
 
 before(async () => {
@@ -256,7 +268,7 @@ async function payoutTrial(k, n, start) {
 test('concurrent payouts never take the cash below zero; the refused ones are insufficient_funds', async () => {
   const t = Date.now();
   await fundForRaces();
-  assert.equal((await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 1e9, approvals_needed: 1 } })).status, 200);
+  await settle({ threshold_fen: 1e8, approvals_needed: 1 });
   let requests = 0;
   for (let k = 0; k < PAYOUT_TRIALS; k++) {
     requests += await payoutTrial(k, PAYOUTS_AT_ONCE, (amounts) => Promise.all(amounts.map(async (amount, i) => {
@@ -272,7 +284,7 @@ test('concurrent payouts never take the cash below zero; the refused ones are in
 
 test('payouts approved at once by a second staff member never take the cash below zero either', async () => {
   const t = Date.now();
-  assert.equal((await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 0, approvals_needed: 1 } })).status, 200);
+  await settle({ threshold_fen: 0, approvals_needed: 1 });
   let requests = 0;
   for (let k = 0; k < APPROVAL_TRIALS; k++) {
     requests += await payoutTrial(k, APPROVALS_AT_ONCE, async (amounts) => {
@@ -297,7 +309,7 @@ test('payouts approved at once by a second staff member never take the cash belo
 
 test('one request approved by two staff members at once is paid once', async () => {
   const t = Date.now();
-  assert.equal((await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 0, approvals_needed: 1 } })).status, 200);
+  await settle({ threshold_fen: 0, approvals_needed: 1 });
   let requests = 0;
   for (let k = 0; k < DOUBLE_APPROVAL_TRIALS; k++) {
     const cash = await cashNow(), amount = 1000 + k;
@@ -318,6 +330,8 @@ test('one request approved by two staff members at once is paid once', async () 
 
 test('an entry reversed by several requests at once is reversed once', async () => {
   const t = Date.now();
+  // Reversals up to the threshold post at once (above it they wait for approval, like payouts).
+  await settle({ threshold_fen: 1e8, approvals_needed: 1 });
   let requests = 0;
   for (let k = 0; k < REVERSAL_TRIALS; k++) {
     const d = await admin.post(`${C}/fund/donations`, { amount_fen: 500 + k, method: 'bank', donor_name: '误录捐赠', memo: `误录${k}` });
@@ -334,6 +348,41 @@ test('an entry reversed by several requests at once is reversed once', async () 
     `${REVERSAL_TRIALS}|${REVERSAL_TRIALS}`);
   assert.equal(srv.cli(['ledger', 'verify']).status, 0);
   figures.reversals = { trials: REVERSAL_TRIALS, requests, ms: Date.now() - t };
+});
+
+test('reversals of donations and payouts at once never take the cash below zero', async () => {
+  const t = Date.now();
+  await settle({ threshold_fen: 1e8, approvals_needed: 1 });
+  let requests = 0;
+  for (let k = 0; k < REVERSAL_RACE_TRIALS; k++) {
+    // The cash down to two donations, then both reversed and four payouts asked at once: more than
+    // the cash holds, in a new order each trial. A reversal that takes money out is checked as a
+    // payout is (it was not before: the cash went below zero).
+    const left = await cashNow();
+    if (left > 0) assert.equal((await admin.post(`${C}/fund/disbursements`, { amount_fen: left, from: 'cash', expense: 'activities', memo: `清零${k}` })).status, 201);
+    const ds = [];
+    for (const amount of [20000 + k, 15000 + k]) {
+      const d = await admin.post(`${C}/fund/donations`, { amount_fen: amount, method: 'cash', donor_name: '待冲正', memo: `冲正竞争${k}` });
+      assert.equal(d.status, 201, d.text);
+      ds.push({ amount, send: () => send(admin, 'POST', `${C}/fund/entries/${d.data.seq}/reverse`, { reason: `冲正竞争${k}` }, { fresh: true }) });
+    }
+    const cash = await cashNow();
+    const jobs = [...ds, ...Array.from({ length: 4 }, (_, i) => {
+      const amount = 8000 + Math.floor(Math.random() * 8000);
+      return { amount, send: () => send(admin, 'POST', `${C}/fund/disbursements`, { amount_fen: amount, from: 'cash', expense: 'wishes', memo: `冲正竞争${k}-${i}` }, { fresh: true }) };
+    })].sort(() => Math.random() - 0.5);
+    const rs = await Promise.all(jobs.map(async (j) => ({ ...j, res: await j.send() })));
+    requests += rs.length;
+    const after = await cashNow();
+    const msg = `trial ${k + 1}: cash ${cash}, ${rs.map((r) => `${r.amount}→${r.res.status}`).join(' ')}, left ${after}`;
+    for (const r of rs)
+      assert.ok(r.res.status === 201 || (r.res.status === 409 && r.res.data.error.code === 'insufficient_funds'), `${msg}: ${r.res.text}`);
+    assert.ok(after >= 0, msg);
+    assert.equal(rs.filter((r) => r.res.status === 201).reduce((x, r) => x + r.amount, 0), cash - after, `${msg}: what left is what was posted`);
+  }
+  assert.ok(lowestCash() >= 0, 'the cash was never below zero after any entry');
+  assert.equal(srv.cli(['ledger', 'verify']).status, 0);
+  figures.reversalRaces = { trials: REVERSAL_RACE_TRIALS, requests, ms: Date.now() - t };
 });
 
 // Awards to pay, written as results_publish leaves them: a funded round, and n funded proposals of
@@ -353,7 +402,7 @@ function fundedAwards(n, award) {
 
 test('a grant tranche asked for several times at once is paid once', async () => {
   const t = Date.now();
-  assert.equal((await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 1e9, approvals_needed: 1 } })).status, 200);
+  await settle({ threshold_fen: 1e8, approvals_needed: 1 });
   const { round, proposals } = fundedAwards(TRANCHE_TRIALS, 10000);
   let requests = 0;
   for (const [k, id] of proposals.entries()) {
@@ -379,7 +428,7 @@ test('a grant tranche asked for several times at once is paid once', async () =>
 test('PostgreSQL: a payout aborted as a deadlock victim is run again, not answered 503', {
   skip: BACKEND !== 'postgresql' && 'PostgreSQL only (SQLite writers queue on one lock and cannot deadlock)',
 }, async () => {
-  assert.equal((await admin.req('PUT', `${C}/fund/settings`, { json: { threshold_fen: 1e9, approvals_needed: 1 } })).status, 200);
+  await settle({ threshold_fen: 1e8, approvals_needed: 1 });
   assert.equal((await admin.post(`${C}/fund/donations`, { amount_fen: 10000, method: 'cash' })).status, 201);
   const before = await cashNow(), cid = srv.communityId;
   const psql = spawn('psql', ['-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', srv.db]);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { startServer, Client, assertCleanExit } from './harness.mjs';
 
 let srv;
-before(async () => { srv = await startServer({ residents: 20 }); });
+// The tests' requests come from 127.0.0.1, named here as the HTTPS proxy in front of linli.
+before(async () => { srv = await startServer({ residents: 20, serveArgs: ['--trust-proxy', '127.0.0.1'] }); });
 after(async () => { if (srv) assertCleanExit(assert, await srv.stop()); });
 
 test('login sets an HttpOnly, SameSite=Lax session cookie and returns a CSRF token', async () => {
@@ -27,7 +28,7 @@ test('login sets an HttpOnly, SameSite=Lax session cookie and returns a CSRF tok
   assert.equal(me.data.csrf_token, r.data.csrf_token);
 });
 
-test('behind an HTTPS proxy the cookie is Secure', async () => {
+test('behind an HTTPS proxy named by --trust-proxy the cookie is Secure', async () => {
   const c = new Client(srv.base);
   const r = await c.post('/api/v1/session', { login: 'admin', password: srv.password }, { headers: { 'X-Forwarded-Proto': 'https' } });
   assert.match(r.headers.get('set-cookie'), /; Secure/);

@@ -237,7 +237,10 @@ describe('volunteer pages', () => {
     await staff.locator('[data-testid="cert-title"]', { hasText: '志愿服务记录证明' }).waitFor();
     const serial = (await staff.locator('[data-testid="cert-serial"]').innerText()).trim();
     assert.match(serial, /^\d+-\d{4}-\d{6}$/);
-    assert.match(await staff.locator('[data-testid="cert-verify-url"]').innerText(), new RegExp(`/verify/${serial}$`));
+    // The printed link and the QR code carry the certificate's key: the details show only with it.
+    const verifyUrl = (await staff.locator('[data-testid="cert-verify-url"]').innerText()).trim();
+    assert.match(verifyUrl, new RegExp(`/verify/${serial}\\?k=[A-Za-z0-9_-]{22}$`));
+    const verifyPath = new URL(verifyUrl).pathname + new URL(verifyUrl).search;
     assert.ok((await staff.locator('[data-testid="cert-activities"] tbody tr').count()) >= 2, 'the services table lists activities');
     await staff.waitForFunction(() => {
       const img = document.querySelector('[data-testid="cert-qr"]');
@@ -262,7 +265,12 @@ describe('volunteer pages', () => {
     try {
       const p = await stranger.newPage();
       p.on('pageerror', (e) => pageErrors.push(`public: ${e}`));
+      // A serial typed in without the key: valid, and nothing of what the certificate says.
       await p.goto(`${server.base}/verify/${serial}`);
+      await p.locator('[data-testid="verify-status"]', { hasText: '有效' }).waitFor();
+      assert.equal(await p.locator('[data-testid="verify-fields"]').count(), 0, 'no details without the key');
+      await p.goto(`${server.base}${verifyPath}`);
+      await p.locator('[data-testid="verify-fields"]').waitFor();
       await p.locator('[data-testid="verify-status"]', { hasText: '有效' }).waitFor();
       assert.equal(new URL(p.url()).pathname, `/verify/${serial}`, 'no login needed');
       assert.match(await p.locator('[data-testid="verify-fields"]').innerText(), /V00001/);
@@ -282,7 +290,7 @@ describe('volunteer pages', () => {
       await p.locator('[data-testid="verify-status"]', { hasText: '已撤销' }).waitFor();
       await shot(p, 'v4-verify-revoked');
       await p.goto(`${server.base}/verify/1-2000-999999`);
-      await p.locator('[data-testid="verify-status"]', { hasText: '查无此证' }).waitFor();
+      await p.locator('[data-testid="verify-status"]', { hasText: '无效' }).waitFor();
     } finally {
       await stranger.close();
     }

@@ -36,6 +36,8 @@ static const char sql_has_settings[] = "SELECT 1 FROM fund_settings WHERE commun
 static const char sql_settings[] = "INSERT INTO fund_settings (community_id) VALUES ($1) ON CONFLICT DO NOTHING";
 static const char sql_account[] =
     "INSERT INTO fund_accounts (community_id, code, name, name_en, kind) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+static const char sql_account_totals[] =
+    "INSERT INTO fund_balances (community_id, account) VALUES ($1, $2) ON CONFLICT DO NOTHING";
 
 store_rc ledger_ensure(store *s, arena *a, int64_t community_id)
 {
@@ -46,10 +48,108 @@ store_rc ledger_ensure(store *s, arena *a, int64_t community_id)
     if (rc != STORE_OK || found)
         return rc;
     rc = store_exec(s, a, sql_settings, 1, (const char *[]){cid}, NULL);
-    for (size_t i = 0; rc == STORE_OK && i < sizeof chart / sizeof chart[0]; i++)
+    for (size_t i = 0; rc == STORE_OK && i < sizeof chart / sizeof chart[0]; i++) {
         rc = store_exec(s, a, sql_account, 5,
                         (const char *[]){cid, chart[i].code, chart[i].name, chart[i].name_en, chart[i].kind}, NULL);
+        if (rc == STORE_OK)
+            rc = store_exec(s, a, sql_account_totals, 2, (const char *[]){cid, chart[i].code}, NULL);
+    }
     return rc;
+}
+
+int ledger_fen_add(int64_t *acc, int64_t v)
+{
+    int64_t out;
+    if (__builtin_add_overflow(*acc, v, &out))
+        return -1;
+    *acc = out;
+    return 0;
+}
+
+int ledger_fen_sub(int64_t *acc, int64_t v)
+{
+    int64_t out;
+    if (__builtin_sub_overflow(*acc, v, &out))
+        return -1;
+    *acc = out;
+    return 0;
+}
+
+int ledger_fen_cell(const store_rows *rows, int i, int col, int64_t *out)
+{
+    const char *c = store_cell(rows, i, col);
+    if (!c) {
+        *out = 0;
+        return 0;
+    }
+    return validate_int(c, INT64_MIN, INT64_MAX, out);
+}
+
+/* Each account's balance and turnover, kept by ledger_post (migration 0320). */
+static const char sql_totals[] = "SELECT account, balance_fen, debit_fen, credit_fen FROM fund_balances WHERE community_id = $1";
+static const char sql_totals_add[] =
+    "UPDATE fund_balances SET balance_fen = balance_fen + $3, debit_fen = debit_fen + $4, credit_fen = credit_fen + $5 "
+    "WHERE community_id = $1 AND account = $2";
+
+static int is_cash_or_bank(const char *account) { return strcmp(account, "1001") == 0 || strcmp(account, "1002") == 0; }
+
+/* |x| > LEDGER_MAX_FEN and farther from zero than before: a balance that passes its limit, or one
+ * already past it (in a database written before the limits) that an entry would take farther. */
+static int worse(int64_t before, int64_t after)
+{
+    int64_t mag_before = before < 0 ? -(before + 1) : before, mag_after = after < 0 ? -(after + 1) : after; /* no -INT64_MIN */
+    return (after > LEDGER_MAX_FEN || after < -LEDGER_MAX_FEN) && mag_after > mag_before;
+}
+
+store_rc ledger_fits(store *s, arena *a, int64_t community_id, const struct entry_in *e, int *fits)
+{
+    store_rows *t = NULL;
+    *fits = 0;
+    if (e->n < 1 || e->n > LEDGER_MAX_POSTINGS)
+        return STORE_OK;
+    store_rc rc = store_exec(s, a, sql_totals, 1, (const char *[]){arena_i64(a, community_id)}, &t);
+    if (rc != STORE_OK)
+        return rc;
+    /* The totals as they will be, per account of the chart (t's rows), and the fund's balance. */
+    size_t n = (size_t)t->nrows + 1;
+    int64_t *bal = arena_alloc(a, sizeof(int64_t) * n * 4), fund = 0, fund_before = 0;
+    char *touched = arena_alloc(a, n);
+    if (!bal || !touched)
+        return STORE_ERROR;
+    int64_t *deb = bal + n, *cred = deb + n, *bal_before = cred + n;
+    memset(touched, 0, n);
+    for (int j = 0; j < t->nrows; j++) {
+        if (ledger_fen_cell(t, j, 1, &bal[j]) || ledger_fen_cell(t, j, 2, &deb[j]) || ledger_fen_cell(t, j, 3, &cred[j]))
+            return STORE_OK;
+        bal_before[j] = bal[j];
+        if (is_cash_or_bank(store_cell(t, j, 0)) && ledger_fen_add(&fund, bal[j]))
+            return STORE_OK;
+    }
+    fund_before = fund;
+    for (int i = 0; i < e->n; i++) {
+        int64_t v = e->p[i].amount_fen;
+        if (v == 0 || v > LEDGER_MAX_FEN || v < -LEDGER_MAX_FEN)
+            return STORE_OK;
+        int j = 0;
+        while (j < t->nrows && strcmp(store_cell(t, j, 0), e->p[i].account) != 0)
+            j++;
+        if (j == t->nrows)
+            return STORE_OK;
+        touched[j] = 1;
+        /* Each term is at most 10^12 in size: these overflow only from totals already near 2^63
+         * (a database edited by hand), and then the entry does not fit. */
+        if (ledger_fen_add(&bal[j], v) || ledger_fen_add(v > 0 ? &deb[j] : &cred[j], v > 0 ? v : -v))
+            return STORE_OK;
+        if (is_cash_or_bank(e->p[i].account) && ledger_fen_add(&fund, v))
+            return STORE_OK;
+    }
+    /* Only what the entry moves is judged, so that an account past a limit in an old database does
+     * not stop the rest of the fund, and an entry may always bring a balance back towards zero. */
+    for (int j = 0; j < t->nrows; j++)
+        if (touched[j] && (worse(bal_before[j], bal[j]) || deb[j] > LEDGER_MAX_TURNOVER_FEN || cred[j] > LEDGER_MAX_TURNOVER_FEN))
+            return STORE_OK;
+    *fits = !worse(fund_before, fund);
+    return STORE_OK;
 }
 
 char *ledger_hash(arena *a, const char *canonical)
@@ -87,6 +187,11 @@ store_rc ledger_post(store *s, arena *a, int64_t community_id, const struct entr
         rc = store_exec(s, a, sql_head, 2, (const char *[]){cid, genesis}, &head);
     if (rc != STORE_OK)
         return rc;
+    int fits = 0;
+    if ((rc = ledger_fits(s, a, community_id, e, &fits)) != STORE_OK)
+        return rc;
+    if (!fits)
+        return STORE_CONSTRAINT;
     *seq = store_cell_i64(head, 0, 0) + 1;
     const char *prev = arena_strdup(a, store_cell(head, 0, 1));
     const char *sq = arena_i64(a, *seq);
@@ -94,9 +199,13 @@ store_rc ledger_post(store *s, arena *a, int64_t community_id, const struct entr
     for (int i = 0; rc == STORE_OK && i < e->n; i++) {
         const char *earmark = e->p[i].earmark ? e->p[i].earmark : "";
         lines = arena_printf(a, "%s%s %lld %s\n", lines, e->p[i].account, (long long)e->p[i].amount_fen, earmark);
-        rc = store_exec(s, a, sql_posting, 6,
-                        (const char *[]){cid, sq, arena_i64(a, i + 1), e->p[i].account, arena_i64(a, e->p[i].amount_fen), earmark},
+        int64_t v = e->p[i].amount_fen;
+        rc = store_exec(s, a, sql_posting, 6, (const char *[]){cid, sq, arena_i64(a, i + 1), e->p[i].account, arena_i64(a, v), earmark},
                         NULL);
+        if (rc == STORE_OK)
+            rc = store_exec(s, a, sql_totals_add, 5,
+                            (const char *[]){cid, e->p[i].account, arena_i64(a, v), arena_i64(a, v > 0 ? v : 0), arena_i64(a, v < 0 ? -v : 0)},
+                            NULL);
     }
     if (rc != STORE_OK)
         return rc;
@@ -158,11 +267,11 @@ int ledger_verify(store *s, int64_t community_id, long *entries, char *bad, size
             for (int i = 0; i < es->nrows && result == 0; i++) {
                 int64_t seq = store_cell_i64(es, i, 0);
                 char *lines = arena_strdup(ra, "");
-                int64_t sum = 0;
-                int n = 0;
+                int64_t sum = 0, v = 0;
+                int n = 0, overflow = 0;
                 while (ps && pi < ps->nrows && store_cell_i64(ps, pi, 0) == seq) {
                     lines = arena_printf(ra, "%s%s %s %s\n", lines, store_cell(ps, pi, 1), store_cell(ps, pi, 2), store_cell(ps, pi, 3));
-                    sum += store_cell_i64(ps, pi, 2);
+                    overflow |= ledger_fen_cell(ps, pi, 2, &v) != 0 || ledger_fen_add(&sum, v) != 0;
                     n++;
                     pi++;
                 }
@@ -172,7 +281,7 @@ int ledger_verify(store *s, int64_t community_id, long *entries, char *bad, size
                 (*entries)++;
                 if (seq != expect)
                     snprintf(bad, badlen, "community %s, entry %lld: missing", cid, (long long)expect), result = -1;
-                else if (n < 2 || sum != 0)
+                else if (n < 2 || sum != 0 || overflow)
                     snprintf(bad, badlen, "community %s, entry %lld: postings do not balance", cid, (long long)seq), result = -1;
                 else if (strcmp(store_cell(es, i, 7), prev) != 0)
                     snprintf(bad, badlen, "community %s, entry %lld: does not follow the entry before it", cid, (long long)seq), result = -1;
@@ -199,28 +308,34 @@ int ledger_verify(store *s, int64_t community_id, long *entries, char *bad, size
 }
 
 static const char sql_balance[] =
-    "SELECT COALESCE(sum(amount_fen), 0) FROM fund_postings WHERE community_id = $1 AND account LIKE $2 "
-    "AND (CAST($3 AS TEXT) IS NULL OR earmark = CAST($3 AS TEXT))";
+    "SELECT COALESCE(sum(p.amount_fen), 0) FROM fund_postings p WHERE p.community_id = $1 AND p.account LIKE $2 "
+    "AND (CAST($3 AS TEXT) IS NULL OR p.earmark = CAST($3 AS TEXT)) AND " LEDGER_COUNTED("p.entry_seq");
+
+/* One sum, read checked. */
+static store_rc sum_fen(store *s, arena *a, const char *sql, int n, const char *const *p, int64_t *fen)
+{
+    store_rows *rows = NULL;
+    *fen = 0;
+    store_rc rc = store_exec(s, a, sql, n, p, &rows);
+    if (rc == STORE_OK && rows->nrows > 0 && ledger_fen_cell(rows, 0, 0, fen) != 0)
+        rc = STORE_ERROR;
+    return rc;
+}
 
 store_rc ledger_balance(store *s, arena *a, int64_t community_id, const char *prefix, const char *earmark, int64_t *fen)
 {
-    int found;
-    *fen = 0;
-    return store_query_i64(s, a, sql_balance, 3,
-                           (const char *[]){arena_i64(a, community_id), arena_printf(a, "%s%%", prefix), earmark}, fen, &found);
+    return sum_fen(s, a, sql_balance, 3, (const char *[]){arena_i64(a, community_id), arena_printf(a, "%s%%", prefix), earmark}, fen);
 }
 
 /* Money given for a purpose (income postings with an earmark) less what was spent on it. */
 static const char sql_restricted[] =
     "SELECT COALESCE(-sum(p.amount_fen), 0) FROM fund_postings p JOIN fund_accounts a ON a.community_id = p.community_id "
     "AND a.code = p.account WHERE p.community_id = $1 AND p.earmark <> '' AND a.kind IN ('income', 'expense') "
-    "AND p.account NOT IN ('4105', '5104') AND (CAST($2 AS TEXT) IS NULL OR p.earmark = CAST($2 AS TEXT))";
+    "AND p.account NOT IN ('4105', '5104') AND (CAST($2 AS TEXT) IS NULL OR p.earmark = CAST($2 AS TEXT)) AND " LEDGER_COUNTED("p.entry_seq");
 
 store_rc ledger_restricted(store *s, arena *a, int64_t community_id, const char *earmark, int64_t *fen)
 {
-    int found;
-    *fen = 0;
-    return store_query_i64(s, a, sql_restricted, 2, (const char *[]){arena_i64(a, community_id), earmark}, fen, &found);
+    return sum_fen(s, a, sql_restricted, 2, (const char *[]){arena_i64(a, community_id), earmark}, fen);
 }
 
 /* ---- idempotency ---- */

@@ -4,9 +4,11 @@
  * registry person made by staff), one per person per round, kept secret; the combined ranking and
  * the selection within the budget; tranches paid through the fund. Scores are kept in thousandths
  * of a point (integers), so that the formula is exact and the same on every engine. */
+#include "auth/ratelimit.h"
 #include "auth/roles.h"
 #include "core/fault.h"
 #include "core/clock.h"
+#include "core/validate.h"
 #include "modules/fund/fund.h"
 #include "modules/grants/grants.h"
 #include "server/reply.h"
@@ -39,6 +41,47 @@ static const char default_rubric[] =
     "{\"key\":\"feasibility\",\"label\":\"可行性\",\"weight\":30,\"max\":10},"
     "{\"key\":\"participation\",\"label\":\"居民参与\",\"weight\":20,\"max\":10},"
     "{\"key\":\"budget\",\"label\":\"预算合理\",\"weight\":20,\"max\":10}]";
+
+/* 1 when rubric is a rubric the scoring can rely on: 1 to 20 criteria, each an object with a key
+ * (1 to 40 characters, no key twice), an optional label (text of at most 80 characters), a whole
+ * weight from 1 to 100 and a whole maximum from 1 to 1000, the weights summing to 100. So a score is
+ * at most 1000 × 100 × 1000 in the sum of score_put, and never divided by zero. */
+static int rubric_valid(const json_t *rubric)
+{
+    int64_t wsum = 0;
+    size_t i, n = json_array_size(rubric);
+    json_t *c;
+    if (!json_is_array(rubric) || n == 0 || n > 20)
+        return 0;
+    json_array_foreach(rubric, i, c) {
+        json_t *key = json_object_get(c, "key"), *label = json_object_get(c, "label");
+        json_t *weight = json_object_get(c, "weight"), *max = json_object_get(c, "max");
+        if (!json_is_object(c) || !json_is_string(key) || json_string_length(key) == 0 || utf8_length(json_string_value(key)) > 40)
+            return 0;
+        if (label && (!json_is_string(label) || utf8_length(json_string_value(label)) > 80))
+            return 0;
+        if (!json_is_integer(weight) || json_integer_value(weight) < 1 || json_integer_value(weight) > 100 || !json_is_integer(max) ||
+            json_integer_value(max) < 1 || json_integer_value(max) > 1000)
+            return 0;
+        for (size_t k = 0; k < i; k++)
+            if (json_equal(json_object_get(json_array_get(rubric, k), "key"), key))
+                return 0;
+        wsum += json_integer_value(weight);
+    }
+    return wsum == 100;
+}
+
+/* Replies 409 stored_data_invalid for a stored record the rules cannot rely on (a rubric, budget
+ * lines, a paper ballot's choices that are not what the server writes: edited in the database, or
+ * stored before a check existed), and says which on stderr for the operator. Always -1. */
+int grant_stored_invalid(req *r, const char *what, int64_t id)
+{
+    /* A parse that failed for want of memory says nothing about the record (core/fault.h). */
+    if (json_alloc_failed)
+        return reply_fail(r, 500, "internal", NULL);
+    fprintf(stderr, "linli: %s %s: the stored %s of %lld is malformed; refused\n", r->method, r->url, what, (long long)id);
+    return reply_fail(r, 409, "stored_data_invalid", NULL);
+}
 
 /* ---- rounds ---- */
 
@@ -141,15 +184,7 @@ static void round_create(req *r)
     json_t *rubric = json_object_get(in, "rubric");
     const char *rubric_text = NULL;
     if (rubric) {
-        int64_t wsum = 0;
-        size_t i;
-        json_t *c;
-        json_array_foreach(rubric, i, c) {
-            if (!json_is_string(json_object_get(c, "key")) || json_integer_value(json_object_get(c, "max")) <= 0)
-                return (void)reply_field(r, "rubric", "invalid_rubric");
-            wsum += json_integer_value(json_object_get(c, "weight"));
-        }
-        if (wsum != 100 || json_array_size(rubric) == 0)
+        if (!rubric_valid(rubric))
             return (void)reply_field(r, "rubric", "invalid_rubric");
         rubric_text = json_text(r->a, rubric, JSON_COMPACT);
     }
@@ -227,18 +262,67 @@ static json_t *proposal_json(const store_rows *rows, int i)
     return o;
 }
 
-/* Public once voting opens (eligible proposals only); staff, reviewers and organisations' reps see
- * every proposal at any phase. */
+static const char sql_org_exists[] = "SELECT 1 FROM organisations WHERE community_id = $1 AND id = $2";
+static const char sql_proposal_insert[] =
+    "INSERT INTO grant_proposals (community_id, id, round_id, organisation_id, title, summary, plan, beneficiaries, "
+    "budget_lines, requested_fen, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/* ---- who acts for an organisation ---- */
+
+static const char sql_rep_of[] = "SELECT 1 FROM org_reps WHERE community_id = $1 AND organisation_id = $2 AND account_id = $3";
+
+/* 1 when account is linked to organisation org as its representative (org_reps), 0 when not, -1
+ * after replying a store error. */
+static int represents(req *r, int64_t org, int64_t account)
+{
+    int64_t one;
+    int found = 0;
+    if (q_i64(r, sql_rep_of, 3, (const char *[]){cid_of(r), arena_i64(r->a, org), arena_i64(r->a, account)}, &one, &found) != 0)
+        return -1;
+    return found;
+}
+
+int grant_acts_for(req *r, int64_t org)
+{
+    if (r->roles & (ROLE_STAFF | ROLE_ADMIN))
+        return 1;
+    if (!(r->roles & ROLE_ORG_REP))
+        return 0;
+    return represents(r, org, r->account_id);
+}
+
+/* 0 when the caller acts for org; else replies 403 not_representative (or a store error), -1. */
+static int acts_for_or_fail(req *r, int64_t org)
+{
+    int ok = grant_acts_for(r, org);
+    if (ok < 0)
+        return -1;
+    return ok ? 0 : reply_fail(r, 403, "not_representative", NULL);
+}
+
+/* ---- proposals ---- */
+
+/* Public once voting opens (eligible proposals only); staff and reviewers see every proposal at any
+ * phase; an organisation's representative sees their own organisations' proposals at any phase,
+ * and the others when the public does. */
+static const char sql_proposals_rep[] = PROPOSAL_SELECT
+    "WHERE p.community_id = $1 AND p.round_id = $2 AND ((CAST($3 AS BIGINT) = 1 AND p.eligible = 1) OR EXISTS (SELECT 1 FROM org_reps x "
+    "WHERE x.community_id = p.community_id AND x.organisation_id = p.organisation_id AND x.account_id = $4)) ORDER BY p.id";
+
 static void proposals_list(req *r)
 {
     struct list_args la;
     store_rows *round = NULL, *rows = NULL;
     if (list_args_parse(r, &la) != 0 || load_round(r, &round) != 0)
         return;
-    int insider = (r->roles & (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN | ROLE_REVIEWER | ROLE_ORG_REP | ROLE_DISTRICT_ADMIN)) != 0;
-    if (!insider && phase_index(store_cell(round, 0, 2)) < phase_index("voting"))
+    int insider = (r->roles & (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN | ROLE_REVIEWER | ROLE_DISTRICT_ADMIN)) != 0;
+    int rep = !insider && (r->roles & ROLE_ORG_REP);
+    int open = phase_index(store_cell(round, 0, 2)) >= phase_index("voting");
+    if (!insider && !rep && !open)
         return (void)reply_fail(r, 403, "not_public_yet", NULL);
-    if (q_exec(r, sql_proposals, 3, (const char *[]){cid_of(r), store_cell(round, 0, 0), insider ? "0" : "1"}, &rows) != 0)
+    int bad = rep ? q_exec(r, sql_proposals_rep, 4, (const char *[]){cid_of(r), store_cell(round, 0, 0), open ? "1" : "0", arena_i64(r->a, r->account_id)}, &rows)
+                  : q_exec(r, sql_proposals, 3, (const char *[]){cid_of(r), store_cell(round, 0, 0), insider ? "0" : "1"}, &rows);
+    if (bad)
         return;
     json_t *items = json_array();
     for (int i = 0; i < rows->nrows; i++) {
@@ -250,46 +334,118 @@ static void proposals_list(req *r)
     reply_list(r, &la, items, rows->nrows, NULL);
 }
 
-static const char sql_org_exists[] = "SELECT 1 FROM organisations WHERE community_id = $1 AND id = $2";
-static const char sql_proposal_insert[] =
-    "INSERT INTO grant_proposals (community_id, id, round_id, organisation_id, title, summary, plan, beneficiaries, "
-    "budget_lines, requested_fen, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+/* A proposal's money as it would be stored, checked in one place for create and for edit (an edit
+ * checks its new lines, or the stored ones against a new amount): budget_lines (NULL: none) an array
+ * of at most 100 lines, each {"item": 1 to 80 characters, no item twice (reports spend against
+ * them by name), "fen": a whole amount from 1 to MONEY_MAX_FEN} and nothing else; their sum, added
+ * without overflow, equal to requested unless there are no lines; requested from 1 to the round's
+ * maximum award (column 4 of the round query). 0, or -1 after replying 422 naming every bad field
+ * (budget_lines[i].item, budget_lines[i].fen, …, and budget_lines itself). */
+static int proposal_money_check(req *r, const store_rows *round, const json_t *lines, int64_t requested)
+{
+    json_t *fields = NULL;
+    int bad = 0, lines_bad = 0, overflow = 0;
+    int64_t sum = 0;
+    size_t i, n = json_array_size(lines);
+    json_t *l;
+    if (lines && (!json_is_array(lines) || n > 100)) {
+        field_error(r, &fields, "budget_lines", "invalid_type");
+        bad = lines_bad = 1;
+    }
+    json_array_foreach(lines, i, l) {
+        const char *at = arena_printf(r->a, "budget_lines[%zu]", i);
+        if (!json_is_object(l)) {
+            field_error(r, &fields, at, "invalid_type");
+            lines_bad = 1;
+            continue;
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(l, k, v) {
+            if (strcmp(k, "item") != 0 && strcmp(k, "fen") != 0) {
+                field_error(r, &fields, arena_printf(r->a, "%s.%s", at, k), "unknown_field");
+                lines_bad = 1;
+            }
+        }
+        json_t *item = json_object_get(l, "item"), *fen = json_object_get(l, "fen");
+        const char *code = !json_is_string(item) || json_string_length(item) == 0 ? "budget_line_item"
+                           : utf8_length(json_string_value(item)) > 80            ? "too_long"
+                                                                                  : NULL;
+        for (size_t j = 0; !code && j < i; j++)
+            if (json_equal(json_object_get(json_array_get(lines, j), "item"), item))
+                code = "budget_line_duplicate";
+        if (code) {
+            field_error(r, &fields, arena_printf(r->a, "%s.item", at), code);
+            lines_bad = 1;
+        }
+        int64_t f = json_is_integer(fen) ? json_integer_value(fen) : 0;
+        code = !json_is_integer(fen) ? "invalid_type" : f < 0 ? "money_negative" : f == 0 ? "must_be_positive" : f > MONEY_MAX_FEN ? "money_too_large" : NULL;
+        if (code) {
+            field_error(r, &fields, arena_printf(r->a, "%s.fen", at), code);
+            lines_bad = 1;
+        } else if (sum > INT64_MAX - f) {
+            overflow = 1; /* not reachable within 100 lines of at most MONEY_MAX_FEN; kept for the invariant */
+        } else {
+            sum += f;
+        }
+    }
+    if (lines_bad) {
+        field_error(r, &fields, "budget_lines", "invalid_budget_lines");
+        bad = 1;
+    }
+    if (requested <= 0) {
+        field_error(r, &fields, "requested_fen", "must_be_positive");
+        bad = 1;
+    } else if (requested > store_cell_i64(round, 0, 4)) {
+        field_error(r, &fields, "requested_fen", "over_max_award");
+        bad = 1;
+    } else if (!lines_bad && n > 0 && (overflow || sum != requested)) {
+        field_error(r, &fields, "requested_fen", "budget_lines_sum");
+        bad = 1;
+    }
+    /* A refusal whose reasons could not be allocated is still a refusal (a 500 from reply_error). */
+    return bad ? reply_fail(r, 422, "validation_failed", fields) : 0;
+}
 
-/* An organisation's representative submits a proposal while the round takes submissions. */
+/* 1 when the round (a row of the round query) takes submissions and edits now: its phase, and its
+ * date by the server's clock. */
+static int round_open_for_submissions(const store_rows *round)
+{
+    return strcmp(store_cell(round, 0, 2), "submission") == 0 && clock_now() < store_cell_i64(round, 0, 5);
+}
+
+/* 0 when the organisation exists in the community and the caller acts for it; else replies 422
+ * unknown_organisation or 403 not_representative, -1. */
+static int proposal_org_check(req *r, int64_t org)
+{
+    int64_t one;
+    int found = 0;
+    if (q_i64(r, sql_org_exists, 2, (const char *[]){cid_of(r), arena_i64(r->a, org)}, &one, &found) != 0)
+        return -1;
+    if (!found)
+        return reply_field(r, "organisation_id", "unknown_organisation");
+    return acts_for_or_fail(r, org);
+}
+
+/* An organisation's representative submits a proposal for an organisation they represent (staff
+ * for any) while the round takes submissions. */
 static void proposal_create(req *r)
 {
-    json_t *in = r->in;
-    int64_t requested = json_integer_value(json_object_get(in, "requested_fen")), sum = 0;
-    size_t i;
-    json_t *l;
-    json_array_foreach(json_object_get(in, "budget_lines"), i, l) {
-        if (!json_is_string(json_object_get(l, "item")) || json_integer_value(json_object_get(l, "fen")) <= 0)
-            return (void)reply_field(r, "budget_lines", "invalid_budget_lines");
-        sum += json_integer_value(json_object_get(l, "fen"));
-    }
-    if (requested <= 0)
-        return (void)reply_field(r, "requested_fen", "must_be_positive");
-    if (sum && sum != requested)
-        return (void)reply_field(r, "requested_fen", "budget_lines_sum");
+    json_t *in = r->in, *budget_lines = json_object_get(in, "budget_lines");
+    int64_t requested = json_integer_value(json_object_get(in, "requested_fen"));
+    int64_t org = json_integer_value(json_object_get(in, "organisation_id")), id;
     if (db_begin(r) != 0)
         return;
     store_rows *round = NULL;
     if (load_round(r, &round) != 0)
         return;
-    if (strcmp(store_cell(round, 0, 2), "submission") != 0 || clock_now() >= store_cell_i64(round, 0, 5))
+    if (!round_open_for_submissions(round))
         return (void)reply_fail(r, 409, "outside_phase", NULL);
-    if (requested > store_cell_i64(round, 0, 4))
-        return (void)reply_field(r, "requested_fen", "over_max_award");
-    int64_t org = json_integer_value(json_object_get(in, "organisation_id")), one, id;
-    int found = 0;
-    if (q_i64(r, sql_org_exists, 2, (const char *[]){cid_of(r), arena_i64(r->a, org)}, &one, &found) != 0)
+    if (proposal_money_check(r, round, budget_lines, requested) != 0 || proposal_org_check(r, org) != 0)
         return;
-    if (!found)
-        return (void)reply_field(r, "organisation_id", "unknown_organisation");
     store_rc rc = store_next_id(r->db, r->a, &id);
     if (rc != STORE_OK)
         return db_fail(r, rc);
-    json_t *budget_lines = json_object_get(in, "budget_lines");
     const char *lines = budget_lines ? json_text(r->a, budget_lines, JSON_COMPACT) : "[]";
 #define STR(k) str_or(in, k, "")
     const char *p[12] = {cid_of(r), arena_i64(r->a, id), store_cell(round, 0, 0), arena_i64(r->a, org), STR("title"), STR("summary"),
@@ -307,46 +463,51 @@ static void proposal_create(req *r)
     reply_json(r, 201, item);
 }
 
-static const char sql_proposal_update[] =
-    "UPDATE grant_proposals SET title = $4, summary = $5, plan = $6, beneficiaries = $7, budget_lines = $8, requested_fen = $9 "
-    "WHERE community_id = $1 AND round_id = $2 AND id = $3";
+int grant_proposal_editable(req *r, store_rows **round, store_rows **proposal)
+{
+    if (load_round(r, round) != 0)
+        return -1;
+    if (!round_open_for_submissions(*round))
+        return reply_fail(r, 409, "outside_phase", NULL);
+    const char *key[3] = {cid_of(r), store_cell(*round, 0, 0), arena_i64(r->a, req_param_i64(r, 2))};
+    if (q_exec(r, sql_proposal, 3, key, proposal) != 0)
+        return -1;
+    if ((*proposal)->nrows == 0)
+        return reply_fail(r, 404, "not_found", NULL);
+    return acts_for_or_fail(r, store_cell_i64(*proposal, 0, 7));
+}
 
-/* The submitter (or staff) edits a proposal until the submission deadline. */
+static const char sql_proposal_update[] =
+    "UPDATE grant_proposals SET title = $4, summary = $5, plan = $6, beneficiaries = $7, budget_lines = $8, requested_fen = $9, "
+    "organisation_id = $10 WHERE community_id = $1 AND round_id = $2 AND id = $3";
+
+/* A representative of the proposal's organisation (or staff) edits it until the submission
+ * deadline. What would be stored is checked as create checks it: the budget lines (the new ones, or
+ * the stored ones against a new amount), and a new organisation the caller must act for too. */
 static void proposal_update(req *r)
 {
     json_t *in = r->in;
     if (db_begin(r) != 0)
         return;
     store_rows *round = NULL, *rows = NULL;
-    if (load_round(r, &round) != 0)
+    if (grant_proposal_editable(r, &round, &rows) != 0)
         return;
-    if (strcmp(store_cell(round, 0, 2), "submission") != 0 || clock_now() >= store_cell_i64(round, 0, 5))
-        return (void)reply_fail(r, 409, "outside_phase", NULL);
-    const char *key[3] = {cid_of(r), store_cell(round, 0, 0), arena_i64(r->a, req_param_i64(r, 2))};
-    if (q_exec(r, sql_proposal, 3, key, &rows) != 0)
-        return;
-    if (rows->nrows == 0)
-        return (void)reply_fail(r, 404, "not_found", NULL);
-    if (store_cell_i64(rows, 0, 12) != r->account_id && !(r->roles & (ROLE_STAFF | ROLE_ADMIN)))
-        return (void)reply_fail(r, 403, "forbidden", NULL);
+    const char *key[3] = {cid_of(r), store_cell(round, 0, 0), store_cell(rows, 0, 0)};
     json_t *before = proposal_json(rows, 0);
     json_t *lines = json_object_get(in, "budget_lines") ? json_object_get(in, "budget_lines") : json_object_get(before, "budget_lines");
     int64_t requested = json_object_get(in, "requested_fen") ? json_integer_value(json_object_get(in, "requested_fen"))
-                                                            : json_integer_value(json_object_get(before, "requested_fen"));
-    int64_t sum = 0;
-    size_t i;
-    json_t *l;
-    json_array_foreach(lines, i, l) sum += json_integer_value(json_object_get(l, "fen"));
-    if ((sum && sum != requested) || requested <= 0 || requested > store_cell_i64(round, 0, 4)) {
+                                                            : store_cell_i64(rows, 0, 6);
+    int64_t org = json_object_get(in, "organisation_id") ? json_integer_value(json_object_get(in, "organisation_id")) : store_cell_i64(rows, 0, 7);
+    if (proposal_money_check(r, round, lines, requested) != 0 || (org != store_cell_i64(rows, 0, 7) && proposal_org_check(r, org) != 0)) {
         json_decref(before);
-        return (void)reply_field(r, "requested_fen", sum && sum != requested ? "budget_lines_sum" : "over_max_award");
+        return;
     }
     const char *text = json_text(r->a, lines, JSON_COMPACT);
 #define STR(k) str_or(in, k, json_string_value(json_object_get(before, k)))
-    const char *p[9] = {key[0], key[1], key[2], STR("title"), STR("summary"), STR("plan"), STR("beneficiaries"), text,
-                        arena_i64(r->a, requested)};
+    const char *p[10] = {key[0], key[1], key[2], STR("title"), STR("summary"), STR("plan"), STR("beneficiaries"), text,
+                         arena_i64(r->a, requested), arena_i64(r->a, org)};
 #undef STR
-    if (q_exec(r, sql_proposal_update, 9, p, NULL) != 0 || q_exec(r, sql_proposal, 3, key, &rows) != 0) {
+    if (q_exec(r, sql_proposal_update, 10, p, NULL) != 0 || q_exec(r, sql_proposal, 3, key, &rows) != 0) {
         json_decref(before);
         return;
     }
@@ -477,8 +638,18 @@ static void score_put(req *r)
         return;
     if (found)
         return (void)reply_fail(r, 409, "conflict_declared", NULL);
+    /* Nobody scores their own proposal, nor one of an organisation they represent. */
+    int theirs = store_cell_i64(prop, 0, 12) == r->account_id;
+    if (!theirs && (theirs = represents(r, store_cell_i64(prop, 0, 7), r->account_id)) < 0)
+        return;
+    if (theirs)
+        return (void)reply_fail(r, 403, "review_conflict", NULL);
     json_error_t e;
     json_t *rubric = json_parse_str(store_cell(round, 0, 13), &e);
+    if (!rubric_valid(rubric)) {
+        json_decref(rubric);
+        return (void)grant_stored_invalid(r, "rubric", store_cell_i64(round, 0, 0));
+    }
     int64_t total = 0;
     json_t *fields = NULL;
     size_t i;
@@ -507,9 +678,13 @@ static void score_put(req *r)
     reply_json(r, 200, json_pack("{s:I, s:f}", "proposal_id", (json_int_t)req_param_i64(r, 2), "total", (double)total / 1000.0));
 }
 
+/* A reviewer's conflict: declared, or the proposal is theirs or their organisation's (score_put
+ * refuses those). */
 static const char sql_review_matrix[] =
-    "SELECT p.id, p.title, v.account_id, a.login, s.total_milli, (SELECT 1 FROM grant_conflicts c WHERE c.community_id = p.community_id "
-    "AND c.proposal_id = p.id AND c.account_id = v.account_id) FROM grant_proposals p "
+    "SELECT p.id, p.title, v.account_id, a.login, s.total_milli, CASE WHEN p.submitted_by = v.account_id OR EXISTS (SELECT 1 FROM "
+    "grant_conflicts c WHERE c.community_id = p.community_id AND c.proposal_id = p.id AND c.account_id = v.account_id) OR EXISTS "
+    "(SELECT 1 FROM org_reps x WHERE x.community_id = p.community_id AND x.organisation_id = p.organisation_id AND x.account_id = "
+    "v.account_id) THEN 1 END FROM grant_proposals p "
     "JOIN grant_reviewers v ON v.community_id = p.community_id AND v.round_id = p.round_id "
     "JOIN accounts a ON a.id = v.account_id "
     "LEFT JOIN grant_scores s ON s.community_id = p.community_id AND s.proposal_id = p.id AND s.account_id = v.account_id "
@@ -603,29 +778,83 @@ size_t grant_code_normalize(const char *in, char *out, size_t outlen)
     return n;
 }
 
-/* A resident redeems a household code: verified to vote in that round. A used code is 409. */
+/* Failed redemptions, counted per account and per client address (auth/ratelimit.h, by the server's
+ * clock): after 5 failures of an account in 15 minutes each further try waits 1, 2, 4 … seconds
+ * after the last, after 10 it is refused for 15 minutes; an address (a whole office behind one NAT)
+ * gets 20 and 50. Codes are 10 characters of 32 (50 bits), so this is about noticing and slowing a
+ * guesser down, not about the odds. */
+#define CODE_SLOW_ACCOUNT 5
+#define CODE_LOCK_ACCOUNT 10
+#define CODE_SLOW_ADDRESS 20
+#define CODE_LOCK_ADDRESS 50
+
+struct code_try {
+    const char *key_account, *key_address, *hash;
+    int64_t round; /* the code's round when the code exists, else 0 */
+};
+
+/* A failed redemption: rolls back what the try did, writes its audit row in a transaction of its
+ * own (the code's keyed hash cut to 16 hex digits, never the code; the reason; the client address),
+ * counts it against the account and the address, and replies status and code. A try that ends in
+ * a 5xx on the way told the caller nothing about the code, so it is not counted. */
+static void code_failed(req *r, const struct code_try *t, unsigned status, const char *code)
+{
+    db_rollback(r);
+    json_t *what = json_pack("{s:s, s:s%, s:s}", "reason", code, "code_hash", t->hash, (size_t)16, "client", r->client_ip ? r->client_ip : "?");
+    if (db_begin(r) != 0) {
+        json_decref(what);
+        return;
+    }
+    int bad = q_audit(r, "redeem_code_failed", "grant_round", t->round, NULL, what);
+    json_decref(what);
+    if (bad || db_commit(r) != 0)
+        return;
+    int64_t now = clock_now();
+    ratelimit_fail(t->key_account, (time_t)now);
+    ratelimit_fail(t->key_address, (time_t)now);
+    reply_error(r, status, code, NULL);
+}
+
+/* A resident redeems a household code: verified to vote in that round. A used code is 409. Failed
+ * tries are throttled (429 with Retry-After, the code not even looked at) and each is audited; the
+ * caller's own code sent again is answered 409 code_used without either. */
 static void code_redeem(req *r)
 {
     char norm[32];
     grant_code_normalize(json_string_value(json_object_get(r->in, "code")), norm, sizeof norm);
+    struct code_try t = {arena_printf(r->a, "vcode:account:%lld", (long long)r->account_id),
+                         arena_printf(r->a, "vcode:ip:%s", r->client_ip ? r->client_ip : "?"), NULL, 0};
+    int retry = 0;
+    time_t at = (time_t)clock_now();
+    if (ratelimit_check(t.key_account, CODE_SLOW_ACCOUNT, CODE_LOCK_ACCOUNT, at, &retry) ||
+        ratelimit_check(t.key_address, CODE_SLOW_ADDRESS, CODE_LOCK_ADDRESS, at, &retry)) {
+        reply_error(r, 429, "rate_limited", NULL);
+        reply_header(r, "Retry-After", arena_printf(r->a, "%d", retry));
+        return;
+    }
     if (db_begin(r) != 0)
         return;
     const char *hash = crypto_lookup_hash(r->a, &r->app->keys, norm);
+    t.hash = hash;
     store_rows *found = NULL, *took = NULL;
     if (q_exec(r, sql_code_find, 2, (const char *[]){cid_of(r), hash}, &found) != 0)
         return;
     if (found->nrows == 0)
-        return (void)reply_fail(r, 404, "code_unknown", NULL);
+        return code_failed(r, &t, 404, "code_unknown");
+    /* The caller's own code sent again (a retry after a lost answer) is no guess: used, not counted. */
+    if (store_cell(found, 0, 1) && store_cell_i64(found, 0, 1) == r->account_id)
+        return (void)reply_fail(r, 409, "code_used", NULL);
+    t.round = store_cell_i64(found, 0, 0);
     const char *now = arena_i64(r->a, clock_now());
     if (q_exec(r, sql_code_redeem, 4, (const char *[]){cid_of(r), hash, arena_i64(r->a, r->account_id), now}, &took) != 0)
         return;
     if (took->nrows == 0)
-        return (void)reply_fail(r, 409, "code_used", NULL);
+        return code_failed(r, &t, 409, "code_used");
     store_rc rc = store_exec(r->db, r->a, sql_voter_add, 6,
                              (const char *[]){cid_of(r), store_cell(took, 0, 0), arena_i64(r->a, r->account_id), arena_printf(r->a, "code:%s", hash), "code", now},
                              NULL);
     if (rc == STORE_CONSTRAINT)
-        return (void)reply_fail(r, 409, "already_verified", NULL);
+        return code_failed(r, &t, 409, "already_verified");
     if (rc != STORE_OK)
         return db_fail(r, rc);
     if (q_audit(r, "redeem_code", "grant_round", store_cell_i64(took, 0, 0), NULL, NULL) != 0 || db_commit(r) != 0)
@@ -1063,6 +1292,107 @@ static void payment_create(req *r)
     reply_json(r, status, item);
 }
 
+/* ---- organisations' representatives ---- */
+
+static const char sql_rep_org[] = "SELECT name FROM organisations WHERE community_id = $1 AND id = $2";
+static const char sql_holds_org_rep[] = "SELECT 1 FROM role_grants WHERE community_id = $1 AND account_id = $2 AND role = 'org_rep'";
+static const char sql_rep_link[] =
+    "INSERT INTO org_reps (community_id, organisation_id, account_id, linked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING "
+    "RETURNING account_id";
+static const char sql_rep_unlink[] =
+    "DELETE FROM org_reps WHERE community_id = $1 AND organisation_id = $2 AND account_id = $3 RETURNING account_id";
+static const char sql_reps[] =
+    "SELECT x.account_id, a.login, a.display_name, x.linked_at FROM org_reps x JOIN accounts a ON a.id = x.account_id "
+    "WHERE x.community_id = $1 AND x.organisation_id = $2 ORDER BY x.linked_at, x.account_id";
+static const struct colmap rep_map[] = {{"account_id", 'i'}, {"login", 's'}, {"display_name", 's'}, {"linked_at", 'i'}, {0}};
+static const char sql_my_orgs_all[] = "SELECT id, name, kind FROM organisations WHERE community_id = $1 ORDER BY id";
+static const char sql_my_orgs[] =
+    "SELECT o.id, o.name, o.kind FROM organisations o JOIN org_reps x ON x.community_id = o.community_id AND x.organisation_id = o.id "
+    "WHERE o.community_id = $1 AND x.account_id = $2 ORDER BY o.id";
+static const struct colmap my_org_map[] = {{"id", 'i'}, {"name", 's'}, {"kind", 's'}, {0}};
+
+store_rc grants_rep_link(store *s, arena *a, int64_t community_id, int64_t organisation_id, int64_t account_id, int64_t at)
+{
+    return store_exec(s, a, sql_rep_link, 4,
+                      (const char *[]){arena_i64(a, community_id), arena_i64(a, organisation_id), arena_i64(a, account_id), arena_i64(a, at)}, NULL);
+}
+
+/* The organisation of the path (its name into *name); -1 after replying 404. */
+static int rep_org(req *r, const char **name)
+{
+    store_rows *rows = NULL;
+    if (q_exec(r, sql_rep_org, 2, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 1))}, &rows) != 0)
+        return -1;
+    if (rows->nrows == 0)
+        return reply_fail(r, 404, "not_found", NULL);
+    *name = store_cell(rows, 0, 0);
+    return 0;
+}
+
+/* Staff record that an account (holding org_rep in this community) represents the organisation. */
+static void rep_link(req *r)
+{
+    int64_t account = json_integer_value(json_object_get(r->in, "account_id")), one, org = req_param_i64(r, 1);
+    int found = 0;
+    const char *name;
+    if (db_begin(r) != 0 || rep_org(r, &name) != 0 ||
+        q_i64(r, sql_holds_org_rep, 2, (const char *[]){cid_of(r), arena_i64(r->a, account)}, &one, &found) != 0)
+        return;
+    if (!found)
+        return (void)reply_field(r, "account_id", "not_org_rep");
+    store_rows *took = NULL;
+    if (q_exec(r, sql_rep_link, 4, (const char *[]){cid_of(r), arena_i64(r->a, org), arena_i64(r->a, account), arena_i64(r->a, clock_now())}, &took) != 0)
+        return;
+    if (took->nrows == 0)
+        return (void)reply_fail(r, 409, "already_linked", NULL);
+    json_t *item = json_pack("{s:I, s:s, s:I}", "organisation_id", (json_int_t)org, "organisation_name", name, "account_id", (json_int_t)account);
+    if (q_audit(r, "link_rep", "organisation", org, NULL, item) != 0 || db_commit(r) != 0) {
+        json_decref(item);
+        return;
+    }
+    reply_json(r, 201, item);
+}
+
+/* Staff end the link: the account no longer acts for the organisation (its proposals stay). */
+static void rep_unlink(req *r)
+{
+    int64_t org = req_param_i64(r, 1), account = req_param_i64(r, 2);
+    const char *name;
+    store_rows *took = NULL;
+    if (db_begin(r) != 0 || rep_org(r, &name) != 0 ||
+        q_exec(r, sql_rep_unlink, 3, (const char *[]){cid_of(r), arena_i64(r->a, org), arena_i64(r->a, account)}, &took) != 0)
+        return;
+    /* A 409, not a 404: a client retrying an unlink that committed can tell it from a wrong path. */
+    if (took->nrows == 0)
+        return (void)reply_fail(r, 409, "not_linked", NULL);
+    json_t *before = json_pack("{s:I, s:s, s:I}", "organisation_id", (json_int_t)org, "organisation_name", name, "account_id", (json_int_t)account);
+    int bad = q_audit(r, "unlink_rep", "organisation", org, before, NULL);
+    json_decref(before);
+    if (bad || db_commit(r) != 0)
+        return;
+    reply_empty(r, 204);
+}
+
+static void reps_list(req *r)
+{
+    const char *name;
+    store_rows *rows = NULL;
+    if (rep_org(r, &name) != 0 || q_exec(r, sql_reps, 2, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 1))}, &rows) != 0)
+        return;
+    reply_json(r, 200, json_pack("{s:o, s:i}", "items", rows_json(rows, rep_map), "total", rows->nrows));
+}
+
+/* The organisations the caller may propose for: those they represent; every one for staff. */
+static void my_orgs(req *r)
+{
+    store_rows *rows = NULL;
+    int all = (r->roles & (ROLE_STAFF | ROLE_ADMIN)) != 0;
+    if (all ? q_exec(r, sql_my_orgs_all, 1, (const char *[]){cid_of(r)}, &rows)
+            : q_exec(r, sql_my_orgs, 2, (const char *[]){cid_of(r), arena_i64(r->a, r->account_id)}, &rows))
+        return;
+    reply_json(r, 200, json_pack("{s:o, s:i}", "items", rows_json(rows, my_org_map), "total", rows->nrows));
+}
+
 /* ---- the route table ---- */
 
 static const char *const rules[] = {"single", "approval", "knapsack", NULL};
@@ -1104,6 +1434,7 @@ static const field_spec eligibility_body[] = {
     {0},
 };
 static const field_spec reviewer_body[] = {{"account_id", F_ID, 1, 0, NULL, "the reviewer's account"}, {0}};
+static const field_spec rep_body[] = {{"account_id", F_ID, 1, 0, NULL, "an account holding org_rep in this community"}, {0}};
 static const field_spec conflict_body[] = {{"reason", F_STR, 1, 300, NULL, "e.g. lives in the proposal's compound"}, {0}};
 static const field_spec score_body[] = {
     {"scores", F_OBJECT, 1, 0, NULL, "{criterion key: score within its max}"},
@@ -1183,11 +1514,15 @@ static const route grant_routes[] = {
     {"POST", C "/grant-rounds/{round_id}/objections", objection_file, "grants.vote", 0, objection_body, NULL, "grants", "File an objection during the public notice", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/objections/{objection_id}/answer", objection_answer, "grants.manage", 0, answer_body, NULL, "grants", "Answer an objection", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments", attachment_upload, "grants.propose", R_RAW_BODY, NULL, NULL, "grants", "Attach a PDF, JPEG or PNG (body = the file, ?name=; at most 5 MiB)", 5u << 20, NULL},
-    {"GET", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments/{attachment_id}", attachment_get, "grants.reviews", 0, NULL, NULL, "grants", "An attachment", 0, NULL},
+    {"GET", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments/{attachment_id}", attachment_get, "grants.attachments", 0, NULL, NULL, "grants", "An attachment (reviewers: of the rounds they review; org reps: of their organisations)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/reports", reports_list, "grants.reviews", R_LIST, NULL, report_columns, "grants", "Progress reports of funded projects", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/reports", report_file, "grants.propose", 0, report_body, NULL, "grants", "File a progress report", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/reports/{report_id}/review", report_review, "grants.manage", 0, review_body, NULL, "grants", "Accept or return a report", 0, NULL},
-    {"POST", C "/voting-codes/redeem", code_redeem, "grants.vote", 0, redeem_body, NULL, "grants", "Redeem a household voting code", 0, NULL},
+    {"POST", C "/voting-codes/redeem", code_redeem, "grants.vote", 0, redeem_body, NULL, "grants", "Redeem a household voting code (failures throttled: 429 with Retry-After)", 0, NULL},
+    {"GET", C "/organisations/{organisation_id}/reps", reps_list, "registry.read", 0, NULL, NULL, "grants", "The accounts that represent an organisation", 0, NULL},
+    {"POST", C "/organisations/{organisation_id}/reps", rep_link, "grants.manage", 0, rep_body, NULL, "grants", "Record that an org rep represents the organisation", 0, NULL},
+    {"DELETE", C "/organisations/{organisation_id}/reps/{account_id}", rep_unlink, "grants.manage", 0, NULL, NULL, "grants", "End an org rep's link to the organisation", 0, NULL},
+    {"GET", C "/my-organisations", my_orgs, "grants.propose", 0, NULL, NULL, "grants", "The organisations the caller may propose for", 0, NULL},
 };
 #undef C
 

@@ -15,6 +15,22 @@ void paper_check(req *r);
 void objection_file(req *r);
 void objections_list(req *r);
 void objection_answer(req *r);
+/* grants.c: 1 when the caller acts for organisation org (staff and admins for every one; an org rep
+ * for those linked to them in org_reps), 0 when not, -1 after replying a store error. */
+int grant_acts_for(req *r, int64_t org);
+/* grants.c: for a change by the proposal's organisation (an edit, an attachment): loads the round
+ * of the path (path parameter 1) into *round and its proposal (parameter 2, a row of the proposal
+ * query: organisation at column 7, submitter at 12) into *proposal. 0 when the round takes
+ * submissions (its phase and its date), the proposal is of that round and the caller acts for its
+ * organisation; else replies 409 outside_phase, 404 or 403 not_representative and returns -1. */
+int grant_proposal_editable(req *r, store_rows **round, store_rows **proposal);
+/* grants.c: replies 409 stored_data_invalid for a stored record that is not what the server writes
+ * (what names it on stderr, with id), or 500 when a JSON allocation of the request failed (the
+ * parse that found it wanting may be what failed). Always -1. */
+int grant_stored_invalid(req *r, const char *what, int64_t id);
+/* grants.c: links an account to an organisation it represents (nothing if it is already), inside
+ * the caller's transaction; for `linli user add --org`. */
+store_rc grants_rep_link(store *s, arena *a, int64_t community_id, int64_t organisation_id, int64_t account_id, int64_t at);
 /* reports.c: attachments of proposals, progress reports of funded projects. */
 void attachment_upload(req *r);
 void attachment_get(req *r);

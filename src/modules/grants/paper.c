@@ -109,6 +109,15 @@ void paper_check(req *r)
             return db_fail(r, rc);
         json_error_t e;
         json_t *ids = json_parse_str(store_cell(paper, 0, 1), &e);
+        /* Counted only as keyed: a ballot whose stored choices are not a list of ids is not counted. */
+        size_t k, nids = json_array_size(ids);
+        json_t *one;
+        int valid = json_is_array(ids) && nids > 0;
+        json_array_foreach(ids, k, one) valid = valid && json_is_integer(one) && json_integer_value(one) > 0;
+        if (!valid) {
+            json_decref(ids);
+            return (void)grant_stored_invalid(r, "paper ballot choices", req_param_i64(r, 1));
+        }
         const char *ballot = crypto_token(r->a, 16);
         size_t i;
         json_t *v;

@@ -1,12 +1,15 @@
 /* Attachments of grant proposals and the progress reports of funded projects. An attachment is a
  * PDF, JPEG or PNG (checked by its first bytes, not by what the client says), at most 5 MiB, stored
- * once under DATA_DIR/attachments/COMMUNITY/SHA256 and described in grant_attachments. A funded
+ * once under DATA_DIR/attachments/COMMUNITY/SHA256 (core/files.h) and described in
+ * grant_attachments, whose sha256 column holds the 64 hex characters of its reference. A funded
  * organisation files reports (activities held, participants, spending against its budget lines,
  * photos); staff accept or return them. */
 #include "auth/roles.h"
 #include "core/fault.h"
 #include "core/clock.h"
 #include "core/files.h"
+#include "core/validate.h"
+#include "modules/grants/grants.h"
 #include "server/reply.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +23,12 @@
 
 static const char *cid_of(req *r) { return arena_i64(r->a, r->community_id); }
 
-static const char sql_proposal[] = "SELECT submitted_by FROM grant_proposals WHERE community_id = $1 AND round_id = $2 AND id = $3";
 static const char sql_attach_insert[] =
     "INSERT INTO grant_attachments (community_id, id, proposal_id, name, content_type, size_bytes, sha256, uploaded_by, uploaded_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
+/* While the proposal may be edited (grant_proposal_editable: the round's submission phase, before
+ * its deadline), by a representative of its organisation or staff. */
 void attachment_upload(req *r)
 {
     const char *type = file_sniff(r->body ? r->body : "", r->body_len);
@@ -35,25 +39,20 @@ void attachment_upload(req *r)
         return (void)reply_field(r, "name", "required");
     if (db_begin(r) != 0)
         return;
-    store_rows *prop = NULL;
-    const char *p[9] = {cid_of(r), arena_i64(r->a, req_param_i64(r, 1)), arena_i64(r->a, req_param_i64(r, 2))};
-    if (q_exec(r, sql_proposal, 3, p, &prop) != 0)
+    store_rows *round = NULL, *prop = NULL;
+    if (grant_proposal_editable(r, &round, &prop) != 0)
         return;
-    if (prop->nrows == 0)
-        return (void)reply_fail(r, 404, "not_found", NULL);
-    int staff = (r->roles & (ROLE_STAFF | ROLE_ADMIN)) != 0;
-    if (!staff && store_cell_i64(prop, 0, 0) != r->account_id)
-        return (void)reply_fail(r, 403, "forbidden", NULL);
-    char hex[65];
-    if (file_store(r->app->data_dir, r->community_id, r->body, r->body_len, hex) != 0) {
+    char ref[FILE_REF_LEN + 1];
+    if (file_store(r->app->data_dir, r->community_id, r->body, r->body_len, ref) != FILE_OK) {
         fprintf(stderr, "linli: cannot store an attachment under %s: %s\n", r->app->data_dir, strerror(errno));
         return (void)reply_fail(r, 500, "internal", NULL);
     }
+    const char *hex = ref + sizeof FILE_REF_PREFIX - 1; /* the column holds the SHA-256 alone */
     int64_t id;
     store_rc rc = store_next_id(r->db, r->a, &id);
     if (rc != STORE_OK)
         return db_fail(r, rc);
-    const char *q[9] = {cid_of(r), arena_i64(r->a, id), p[2], name, type, arena_i64(r->a, (int64_t)r->body_len), arena_strdup(r->a, hex),
+    const char *q[9] = {cid_of(r), arena_i64(r->a, id), store_cell(prop, 0, 0), name, type, arena_i64(r->a, (int64_t)r->body_len), arena_strdup(r->a, hex),
                         arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now())};
     json_t *item = json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)id, "name", name, "content_type", type, "size_bytes",
                              (json_int_t)r->body_len, "sha256", hex);
@@ -65,20 +64,40 @@ void attachment_upload(req *r)
     reply_json(r, 201, item);
 }
 
+/* The attachment of the path: of that proposal, and the proposal of that round. */
 static const char sql_attachment[] =
-    "SELECT name, content_type, sha256 FROM grant_attachments WHERE community_id = $1 AND proposal_id = $2 AND id = $3";
+    "SELECT a.name, a.content_type, a.sha256, p.organisation_id FROM grant_attachments a JOIN grant_proposals p ON "
+    "p.community_id = a.community_id AND p.id = a.proposal_id WHERE a.community_id = $1 AND p.round_id = $2 AND a.proposal_id = $3 "
+    "AND a.id = $4";
+static const char sql_is_reviewer[] = "SELECT 1 FROM grant_reviewers WHERE community_id = $1 AND round_id = $2 AND account_id = $3";
 
+/* Staff, social workers and district staff read every attachment; a reviewer those of the rounds
+ * they review; an org rep those of their organisations' proposals. */
 void attachment_get(req *r)
 {
     store_rows *rows = NULL;
-    if (q_exec(r, sql_attachment, 3, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 2)), arena_i64(r->a, req_param_i64(r, 3))}, &rows) != 0)
+    const char *rid = arena_i64(r->a, req_param_i64(r, 1));
+    if (q_exec(r, sql_attachment, 4,
+               (const char *[]){cid_of(r), rid, arena_i64(r->a, req_param_i64(r, 2)), arena_i64(r->a, req_param_i64(r, 3))}, &rows) != 0)
         return;
     if (rows->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    int may = (r->roles & (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN | ROLE_DISTRICT_ADMIN)) != 0;
+    if (!may && (r->roles & ROLE_REVIEWER)) {
+        int64_t one;
+        if (q_i64(r, sql_is_reviewer, 3, (const char *[]){cid_of(r), rid, arena_i64(r->a, r->account_id)}, &one, &may) != 0)
+            return;
+    }
+    if (!may && (r->roles & ROLE_ORG_REP) && (may = grant_acts_for(r, store_cell_i64(rows, 0, 3))) < 0)
+        return;
+    if (!may)
+        return (void)reply_fail(r, 403, "attachment_forbidden", NULL);
     size_t n = 0;
-    char *data = file_load(r->app->data_dir, r->community_id, store_cell(rows, 0, 2), &n);
-    if (!data)
-        return (void)reply_fail(r, 404, "not_found", NULL);
+    char *data = NULL;
+    const char *ref = arena_printf(r->a, FILE_REF_PREFIX "%s", store_cell(rows, 0, 2));
+    file_rc frc = file_load(r->app->data_dir, r->community_id, ref, &data, &n);
+    if (frc != FILE_OK)
+        return reply_file_error(r, frc, arena_printf(r->a, "grant attachment %lld", (long long)req_param_i64(r, 3)));
     reply_bytes(r, 200, store_cell(rows, 0, 1), data, n);
     reply_header(r, "Content-Disposition", arena_printf(r->a, "inline; filename*=UTF-8''%lld", (long long)req_param_i64(r, 3)));
 }
@@ -86,11 +105,29 @@ void attachment_get(req *r)
 /* ---- progress reports ---- */
 
 static const char sql_funded[] =
-    "SELECT funded, submitted_by, budget_lines FROM grant_proposals WHERE community_id = $1 AND round_id = $2 AND id = $3";
+    "SELECT funded, organisation_id, budget_lines FROM grant_proposals WHERE community_id = $1 AND round_id = $2 AND id = $3";
 static const char sql_report_insert[] =
     "INSERT INTO grant_reports (community_id, id, proposal_id, period, activities, participants, spending, photos, is_final, "
     "submitted_by, submitted_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted')";
 
+/* 1 when lines (the stored budget lines, parsed) is what the proposal checks store: an array of
+ * objects each with a non-empty item. Spending is matched against those items by name. */
+static int stored_lines_valid(const json_t *lines)
+{
+    size_t i;
+    json_t *l;
+    if (!json_is_array(lines))
+        return 0;
+    json_array_foreach(lines, i, l) {
+        json_t *item = json_object_get(l, "item");
+        if (!json_is_object(l) || !json_is_string(item) || json_string_length(item) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* A representative of the funded proposal's organisation (or staff) files a progress report:
+ * spending in fen (0 … MONEY_MAX_FEN) against the proposal's own budget lines, by item. */
 void report_file(req *r)
 {
     json_t *in = r->in;
@@ -104,12 +141,19 @@ void report_file(req *r)
         return (void)reply_fail(r, 404, "not_found", NULL);
     if (!store_cell(prop, 0, 0) || store_cell_i64(prop, 0, 0) == 0)
         return (void)reply_fail(r, 409, "not_funded", NULL);
-    int staff = (r->roles & (ROLE_STAFF | ROLE_ADMIN)) != 0;
-    if (!staff && store_cell_i64(prop, 0, 1) != r->account_id)
-        return (void)reply_fail(r, 403, "forbidden", NULL);
-    /* Spending is reported against the proposal's own budget lines. */
+    int acts = grant_acts_for(r, store_cell_i64(prop, 0, 1));
+    if (acts < 0)
+        return;
+    if (!acts)
+        return (void)reply_fail(r, 403, "not_representative", NULL);
+    /* Spending is reported against the proposal's own budget lines, which are not trusted blindly:
+     * lines stored before the checks (or edited since) are refused, not read. */
     json_error_t e;
     json_t *lines = json_parse_str(store_cell(prop, 0, 2), &e);
+    if (!stored_lines_valid(lines)) {
+        json_decref(lines);
+        return (void)grant_stored_invalid(r, "budget lines", req_param_i64(r, 2));
+    }
     const char *key;
     json_t *v;
     json_object_foreach(json_object_get(in, "spending"), key, v) {
@@ -117,9 +161,11 @@ void report_file(req *r)
         size_t i;
         json_t *l;
         json_array_foreach(lines, i, l) if (strcmp(json_string_value(json_object_get(l, "item")), key) == 0) known = 1;
-        if (!known || !json_is_integer(v) || json_integer_value(v) < 0) {
+        const char *code = !known ? "unknown_budget_line" : !json_is_integer(v) ? "invalid_type" : json_integer_value(v) < 0 ? "money_negative"
+                                                          : json_integer_value(v) > MONEY_MAX_FEN ? "money_too_large" : NULL;
+        if (code) {
             json_decref(lines);
-            return (void)reply_field(r, "spending", "unknown_budget_line");
+            return (void)reply_field(r, "spending", code);
         }
     }
     json_decref(lines);

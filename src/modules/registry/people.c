@@ -1,7 +1,10 @@
 /* People of a community: the least personal data the work needs. Phone and ID numbers and the
  * needy flag are stored only sealed (secretbox) with keyed look-up hashes; they leave the server
- * masked (138****1234) unless the caller's role may unmask and asks (?unmask=1), and every
- * unmasking writes an audit row naming whose data was shown. The CSV import keeps the good rows,
+ * masked — 138****1234 to roles that may unmask, more (core/mask.h) to the others — unless the
+ * caller's role may unmask and asks by POST (…/people/unmask, …/people/{id}/unmask: never a GET,
+ * which another site can make a browser send), and every unmasking writes an audit row naming
+ * whose data was shown. Only those POSTs search by a whole phone or ID number (throttled, audited
+ * as a search); every GET matches names only. The CSV import keeps the good rows,
  * reports each bad one with its line and reason, and rolls back any row it could not finish; its
  * reading and checking (people_csv_read, people_csv_check) need no request or database, so they are
  * fuzzed on their own (fuzz/fuzz_csv.c). A file that is not UTF-8 is refused whole. */
@@ -10,6 +13,7 @@
 #include "core/mask.h"
 #include "core/phone.h"
 #include "core/validate.h"
+#include "auth/ratelimit.h"
 #include "auth/roles.h"
 #include "modules/registry/people.h"
 #include "core/fault.h"
@@ -25,6 +29,7 @@
 static const char *const tag_names[] = {"elder", "child", "party_member", "building_leader", NULL};
 static const char *const tag_zh[] = {"长者", "儿童", "党员", "楼长", NULL};
 static const char *const genders[] = {"M", "F", NULL};
+static const char *const list_formats[] = {"json", "csv", "xlsx", NULL};
 
 const field_spec people_body[] = {
     {"name", F_STR, 1, 30, NULL, "name"},
@@ -43,7 +48,18 @@ const column_spec people_columns[] = {
     {"phone", "手机号", "Phone"}, {"id_number", "身份证号", "ID number"}, {"compound_name", "小区", "Compound"},
     {"building_name", "楼栋", "Building"}, {"room", "房号", "Room"}, {"tags", "标签", "Tags"}, {0},
 };
-const char *const people_query[] = {"q", "compound_id", "tag", "unmask", NULL};
+const char *const people_query[] = {"q", "compound_id", "tag", NULL};
+/* POST …/people/unmask: the list's arguments in the body, so that a number searched for is in no
+ * URL (and no access log). */
+const field_spec people_unmask_body[] = {
+    {"q", F_STR, 0, 100, NULL, "a name (or part of one), or a whole phone or ID number"},
+    {"compound_id", F_ID, 0, 0, NULL, "only this compound"},
+    {"tag", F_ENUM, 0, 0, tag_names, "only people with this tag"},
+    {"limit", F_INT, 0, 1000000, NULL, "page size (default 50, at most 500)"},
+    {"offset", F_INT, 0, 0, NULL, "rows to skip"},
+    {"format", F_ENUM, 0, 0, list_formats, "json (default), or csv or xlsx for a download of the whole list"},
+    {0},
+};
 
 unsigned people_tag_bit(const char *name)
 {
@@ -138,7 +154,7 @@ store_rc person_insert(store *s, arena *a, const struct crypto_keys *k, int64_t 
     "LEFT JOIN compounds c ON c.community_id = p.community_id AND c.id = p.compound_id "                  \
     "LEFT JOIN buildings b ON b.community_id = p.community_id AND b.id = p.building_id "
 #define PERSON_FILTER                                                                                        \
-    "WHERE p.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR p.name LIKE CAST($2 AS TEXT) "               \
+    "WHERE p.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR p.name LIKE CAST($2 AS TEXT) ESCAPE '\\' "   \
     "OR p.phone_idx = CAST($3 AS TEXT) OR p.id_idx = CAST($3 AS TEXT)) "                                     \
     "AND (CAST($4 AS BIGINT) IS NULL OR p.compound_id = CAST($4 AS BIGINT)) "                                \
     "AND (CAST($5 AS TEXT) IS NULL OR (',' || p.tags || ',') LIKE CAST($5 AS TEXT)) "
@@ -146,19 +162,31 @@ static const char sql_people[] = PERSON_SELECT PERSON_FILTER "ORDER BY p.id LIMI
 static const char sql_people_count[] = "SELECT count(*) FROM people p " PERSON_FILTER;
 static const char sql_person_one[] = PERSON_SELECT "WHERE p.community_id = $1 AND p.id = $2";
 
-/* Row i of a PERSON_SELECT as JSON, masked unless unmask. */
-static json_t *person_json(req *r, const store_rows *rows, int i, int unmask)
+/* How much of a person's numbers an answer shows. */
+enum shown {
+    SHOWN_STRICT, /* to roles without people.unmask: the strict masks of core/mask.h */
+    SHOWN_MASKED, /* to roles that may unmask, and in the audit log: the usual masks */
+    SHOWN_FULL,   /* unmasked, by the POSTs below (audited): the numbers and the needy flag */
+};
+
+static enum shown shown_masked(req *r)
+{
+    return perm_allows("people.unmask", r->roles) ? SHOWN_MASKED : SHOWN_STRICT;
+}
+
+/* Row i of a PERSON_SELECT as JSON, shown as asked. */
+static json_t *person_json(req *r, const store_rows *rows, int i, enum shown shown)
 {
     const char *phone = crypto_open(r->a, &r->app->keys, store_cell(rows, i, 4));
     const char *idn = crypto_open(r->a, &r->app->keys, store_cell(rows, i, 5));
     const char *needy = crypto_open(r->a, &r->app->keys, store_cell(rows, i, 11));
     char mp[32], mi[32];
-    if (phone && !unmask) {
-        mask_phone(phone, mp, sizeof mp);
+    if (phone && shown != SHOWN_FULL) {
+        (shown == SHOWN_STRICT ? mask_phone_strict : mask_phone)(phone, mp, sizeof mp);
         phone = mp;
     }
-    if (idn && !unmask) {
-        mask_idnum(idn, mi, sizeof mi);
+    if (idn && shown != SHOWN_FULL) {
+        (shown == SHOWN_STRICT ? mask_idnum_strict : mask_idnum)(idn, mi, sizeof mi);
         idn = mi;
     }
     json_t *tags = json_array();
@@ -177,40 +205,109 @@ static json_t *person_json(req *r, const store_rows *rows, int i, int unmask)
                           "compound_id", store_cell(rows, i, 6) ? json_integer(store_cell_i64(rows, i, 6)) : json_null(),
                           "compound_name", store_cell(rows, i, 7), "building_name", store_cell(rows, i, 8),
                           "room", store_cell(rows, i, 9), "tags", tags,
-                          "needy", unmask && needy ? json_boolean(strcmp(needy, "1") == 0) : json_null());
+                          "needy", shown == SHOWN_FULL && needy ? json_boolean(strcmp(needy, "1") == 0) : json_null());
     return o;
 }
 
-/* -1 after replying when ?unmask=1 is asked by a role that may not; else 0 or 1. */
-static int unmask_wanted(req *r)
+/* A GET never unmasks (a page of another site can make a browser send one, cookie and all):
+ * ?unmask=1 answers 403 to a role that may not unmask and 400 use_post to one that may (POST
+ * …/unmask, which must carry the CSRF token). -1 after replying, else 0. */
+static int refuse_get_unmask(req *r)
 {
     const char *u = req_query(r, "unmask");
-    if (!u || strcmp(u, "1") != 0)
+    if (!u || strcmp(u, "0") == 0)
         return 0;
-    if (!perm_allows("people.unmask", r->roles)) {
+    if (!perm_allows("people.unmask", r->roles))
         reply_error(r, 403, "unmask_forbidden", NULL);
-        return -1;
-    }
-    return 1;
+    else
+        reply_error(r, 400, "use_post", NULL);
+    return -1;
 }
 
-/* Writes the audit row of an unmasking: whose data was shown, and which fields. */
-static store_rc audit_unmask(req *r, json_t *ids)
+/* "phone" or "id_number" when q is a whole phone or ID number (as people type them: +86, spaces,
+ * a small x), with its look-up hash in *lookup; otherwise NULL, and q can only match names. */
+static const char *exact_number(req *r, const char *q, const char **lookup)
+{
+    char norm[19];
+    if (!q)
+        return NULL;
+    if (phone_normalize(q, norm) == 0) {
+        *lookup = crypto_lookup_hash(r->a, &r->app->keys, norm);
+        return "phone";
+    }
+    idnum_normalize(q, norm);
+    if (norm[0]) {
+        *lookup = crypto_lookup_hash(r->a, &r->app->keys, norm);
+        return "id_number";
+    }
+    return NULL;
+}
+
+/* The audit row of an unmasking: whose data was shown and which fields; for a search by a number,
+ * action "search", what it was (by) and its look-up hash, never the number. ids is stolen. */
+static int audit_shown(req *r, json_t *ids, const char *by, const char *lookup)
 {
     json_t *what = json_pack("{s:o, s:[s,s,s]}", "people", ids, "fields", "phone", "id_number", "needy");
-    store_rc rc = audit_append(r->db, r->a, r->community_id, r->account_id, r->login, "unmask", "person", NULL, NULL, what);
+    if (what && by) {
+        json_object_set_new(what, "by", json_string(by));
+        json_object_set_new(what, "lookup", json_string(lookup));
+    }
+    if (!what || json_alloc_failed) { /* an audit row that does not say whose data: none, and no answer */
+        json_decref(what);
+        return reply_fail(r, 500, "internal", NULL);
+    }
+    int rc = q_audit(r, by ? "search" : "unmask", "person", 0, NULL, what);
     json_decref(what);
     return rc;
 }
 
+/* Replies the page of people la asks for, in compound_id (0: any) with tag (NULL: any). lookup (a
+ * look-up hash, with by naming the number) also finds the person with that number; names match q
+ * always. An unmasked page is read and audited in one transaction. */
+static void people_reply(req *r, const struct list_args *la, int64_t compound_id, const char *tag, const char *by,
+                         const char *lookup, enum shown shown)
+{
+    unsigned bit = tag ? people_tag_bit(tag) : 0;
+    const char *p[7] = {arena_i64(r->a, r->community_id), la->like, lookup, compound_id ? arena_i64(r->a, compound_id) : NULL,
+                        bit ? arena_printf(r->a, "%%,%s,%%", tag_names[__builtin_ctz(bit)]) : NULL,
+                        arena_i64(r->a, la->limit), arena_i64(r->a, la->offset)};
+    if (shown == SHOWN_FULL && db_begin(r) != 0)
+        return;
+    store_rows *rows = NULL;
+    int64_t total = 0;
+    int found;
+    if (q_exec(r, sql_people, 7, p, &rows) != 0 || q_i64(r, sql_people_count, 5, p, &total, &found) != 0)
+        return;
+    json_t *items = json_array(), *ids = json_array();
+    for (int i = 0; i < rows->nrows; i++) {
+        json_array_append_new(items, person_json(r, rows, i, shown));
+        json_array_append_new(ids, json_integer(store_cell_i64(rows, i, 0)));
+    }
+    if (shown != SHOWN_FULL)
+        json_decref(ids);
+    else if (audit_shown(r, ids, by, lookup) != 0 || db_commit(r) != 0) {
+        json_decref(items);
+        return;
+    }
+    reply_list(r, la, items, total, NULL);
+}
+
+/* GET …/people: masked, searched by name only. A whole phone or ID number in q is refused (403 to
+ * roles without people.unmask, who may never search by one; 400 use_post to the others): such a
+ * search is an unmasking, audited and throttled, so it is a POST. */
 void people_list(req *r)
 {
     struct list_args la;
-    if (list_args_parse(r, &la) != 0)
+    if (list_args_parse(r, &la) != 0 || refuse_get_unmask(r) != 0)
         return;
-    int unmask = unmask_wanted(r);
-    if (unmask < 0)
+    const char *lookup = NULL;
+    if (exact_number(r, la.q, &lookup)) {
+        if (!perm_allows("people.unmask", r->roles))
+            reply_error(r, 403, "search_forbidden", NULL);
+        else
+            reply_error(r, 400, "use_post", NULL);
         return;
+    }
     const char *compound = req_query(r, "compound_id");
     const char *tag = req_query(r, "tag");
     json_t *fields = NULL;
@@ -223,82 +320,66 @@ void people_list(req *r)
         reply_error(r, 422, "validation_failed", fields);
         return;
     }
-    /* An exact phone or ID number is found through its look-up hash. */
-    const char *exact = NULL;
-    char norm[19];
-    if (la.q) {
-        if (phone_normalize(la.q, norm) == 0)
-            exact = crypto_lookup_hash(r->a, &r->app->keys, norm);
-        else if (strlen(la.q) == 18) {
-            idnum_normalize(la.q, norm);
-            exact = crypto_lookup_hash(r->a, &r->app->keys, norm);
-        }
-    }
-    const char *p[7] = {arena_i64(r->a, r->community_id), la.like, exact, compound_id ? arena_i64(r->a, compound_id) : NULL,
-                        tag && *tag ? arena_printf(r->a, "%%,%s,%%", tag_names[__builtin_ctz(people_tag_bit(tag))]) : NULL,
-                        arena_i64(r->a, la.limit), arena_i64(r->a, la.offset)};
-    if (unmask && db_begin(r) != 0)
+    people_reply(r, &la, compound_id, tag && *tag ? tag : NULL, NULL, NULL, shown_masked(r));
+}
+
+/* POST …/people/unmask: the same list unmasked (JSON, or ?format in the body for CSV/XLSX), and a
+ * whole phone or ID number in q finds its person. Each search by a number counts against the
+ * caller's throttle ("search:<account>": 20 in 15 minutes, then 1, 2, 4… s apart, none after 60)
+ * and is audited as action "search". */
+void people_unmask(req *r)
+{
+    struct list_args la;
+    if (list_args_body(r, &la) != 0)
         return;
-    store_rows *rows = NULL;
-    int64_t total = 0;
-    int found;
-    store_rc rc = store_exec(r->db, r->a, sql_people, 7, p, &rows);
-    if (rc == STORE_OK)
-        rc = store_query_i64(r->db, r->a, sql_people_count, 5, p, &total, &found);
-    json_t *items = json_array(), *ids = json_array();
-    for (int i = 0; rc == STORE_OK && i < rows->nrows; i++) {
-        json_array_append_new(items, person_json(r, rows, i, unmask));
-        json_array_append_new(ids, json_integer(store_cell_i64(rows, i, 0)));
-    }
-    if (unmask && rc == STORE_OK) {
-        rc = audit_unmask(r, ids);
-        ids = NULL;
-        if (rc == STORE_OK && db_commit(r) != 0) {
-            json_decref(items);
+    const char *lookup = NULL, *by = exact_number(r, la.q, &lookup);
+    if (by) {
+        const char *key = arena_printf(r->a, "search:%lld", (long long)r->account_id);
+        time_t now = time(NULL);
+        int retry = 0;
+        if (ratelimit_check(key, 20, 60, now, &retry)) {
+            reply_error(r, 429, "rate_limited", NULL);
+            reply_header(r, "Retry-After", arena_printf(r->a, "%d", retry));
             return;
         }
+        ratelimit_fail(key, now);
     }
-    json_decref(ids);
-    if (rc != STORE_OK) {
-        json_decref(items);
-        if (unmask)
-            db_fail(r, rc);
-        else
-            reply_store_error(r, rc);
-        return;
-    }
-    reply_list(r, &la, items, total, NULL);
+    people_reply(r, &la, json_integer_value(json_object_get(r->in, "compound_id")),
+                 json_string_value(json_object_get(r->in, "tag")), by, lookup, SHOWN_FULL);
 }
 
 void people_get(req *r)
 {
-    int unmask = unmask_wanted(r);
-    if (unmask < 0)
+    if (refuse_get_unmask(r) != 0)
         return;
     const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, req_param_i64(r, 1))};
-    if (unmask && db_begin(r) != 0)
-        return;
     store_rows *rows = NULL;
-    store_rc rc = store_exec(r->db, r->a, sql_person_one, 2, p, &rows);
-    if (rc == STORE_OK && rows->nrows == 0) {
-        if (unmask)
-            store_rollback(r->db);
+    if (q_exec(r, sql_person_one, 2, p, &rows) != 0)
+        return;
+    if (rows->nrows == 0) {
         reply_error(r, 404, "not_found", NULL);
         return;
     }
-    if (unmask && rc == STORE_OK) {
-        rc = audit_unmask(r, json_pack("[I]", (json_int_t)store_cell_i64(rows, 0, 0)));
-        if (rc == STORE_OK && db_commit(r) != 0)
-            return;
-    }
-    if (rc != STORE_OK) {
-        if (unmask)
-            db_fail(r, rc);
-        else
-            reply_store_error(r, rc);
+    reply_json(r, 200, person_json(r, rows, 0, shown_masked(r)));
+}
+
+/* POST …/people/{person_id}/unmask: one person unmasked, audited. */
+void people_unmask_one(req *r)
+{
+    const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, req_param_i64(r, 1))};
+    store_rows *rows = NULL;
+    if (db_begin(r) != 0 || q_exec(r, sql_person_one, 2, p, &rows) != 0)
+        return;
+    if (rows->nrows == 0) {
+        reply_fail(r, 404, "not_found", NULL);
         return;
     }
-    reply_json(r, 200, person_json(r, rows, 0, unmask));
+    json_t *item = person_json(r, rows, 0, SHOWN_FULL);
+    if (audit_shown(r, json_pack("[I]", (json_int_t)store_cell_i64(rows, 0, 0)), NULL, NULL) != 0 || db_commit(r) != 0) {
+        json_decref(item);
+        return;
+    }
+    reply_json(r, 200, item);
 }
 
 void people_create(req *r)
@@ -350,7 +431,7 @@ void people_create(req *r)
     const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, id)};
     if (rc == STORE_OK)
         rc = store_exec(r->db, r->a, sql_person_one, 2, p, &rows);
-    json_t *item = rc == STORE_OK && rows->nrows ? person_json(r, rows, 0, 0) : NULL;
+    json_t *item = rc == STORE_OK && rows->nrows ? person_json(r, rows, 0, SHOWN_MASKED) : NULL;
     if (rc == STORE_OK)
         rc = audit_append(r->db, r->a, r->community_id, r->account_id, r->login, "create", "person", p[1], NULL, item);
     if (rc != STORE_OK) {
@@ -491,7 +572,7 @@ void people_update(req *r)
     store_rows *after = NULL;
     if (rc == STORE_OK)
         rc = store_exec(r->db, r->a, sql_person_one, 2, key, &after);
-    json_t *b = person_json(r, before, 0, 0), *item = rc == STORE_OK ? person_json(r, after, 0, 0) : NULL;
+    json_t *b = person_json(r, before, 0, SHOWN_MASKED), *item = rc == STORE_OK ? person_json(r, after, 0, SHOWN_MASKED) : NULL;
     if (rc == STORE_OK)
         rc = audit_append(r->db, r->a, r->community_id, r->account_id, r->login, "update", "person", pid, b, item);
     json_decref(b);

@@ -13,6 +13,8 @@ store_rc registry_building_add(store *s, arena *a, int64_t community_id, int64_t
 void people_list(req *r);
 void people_create(req *r);
 void people_get(req *r);
+void people_unmask(req *r);
+void people_unmask_one(req *r);
 void people_update(req *r);
 void people_import(req *r);
 
@@ -20,6 +22,7 @@ void people_import(req *r);
 extern const field_spec people_body[];
 extern const column_spec people_columns[];
 extern const char *const people_query[];
+extern const field_spec people_unmask_body[];
 
 /* Creates the demo community of the article (Shunde → Longjiang → Wenhua) with nresidents
  * synthetic residents, and returns its id. Prints progress to stdout. 0 or -1 (err set). */

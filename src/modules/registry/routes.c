@@ -105,7 +105,7 @@ static const char *opt_id(req *r, const char *key)
 
 /* ---- compounds ---- */
 
-#define LIKE2(col) "(CAST($2 AS TEXT) IS NULL OR lower(" col ") LIKE lower(CAST($2 AS TEXT)))"
+#define LIKE2(col) "(CAST($2 AS TEXT) IS NULL OR lower(" col ") LIKE lower(CAST($2 AS TEXT)) ESCAPE '\\')"
 
 static const struct colmap compound_map[] = {
     {"id", 'i'}, {"name", 's'}, {"kind", 's'}, {"address", 's'}, {"buildings", 'i'}, {"residents", 'i'}, {0},
@@ -454,9 +454,11 @@ static const route registry_routes[] = {
     {"POST", C "/organisations", orgs_create, "registry.write", 0, org_body, NULL, "registry", "Add an organisation", 0, NULL},
     {"GET", C "/staff", staff_list, "registry.read", R_LIST, NULL, staff_columns, "registry", "Staff and the certificate rate (持证率)", 0, q_only},
     {"POST", C "/staff", staff_create, "registry.write", 0, staff_body, NULL, "registry", "Add a staff member", 0, NULL},
-    {"GET", C "/people", people_list, "people.read", R_LIST, NULL, people_columns, "people", "People (masked unless ?unmask=1)", 0, people_query},
+    {"GET", C "/people", people_list, "people.read", R_LIST, NULL, people_columns, "people", "People, masked; q matches names (a whole phone or ID number: 403, or use POST …/people/unmask)", 0, people_query},
     {"POST", C "/people", people_create, "people.write", 0, people_body, NULL, "people", "Add a person", 0, NULL},
-    {"GET", C "/people/{person_id}", people_get, "people.read", 0, NULL, NULL, "people", "One person (masked unless ?unmask=1)", 0, NULL},
+    {"POST", C "/people/unmask", people_unmask, "people.unmask", R_VIEW, people_unmask_body, people_columns, "people", "People unmasked, or found by a whole phone or ID number (audited; searches throttled)", 0, NULL},
+    {"GET", C "/people/{person_id}", people_get, "people.read", 0, NULL, NULL, "people", "One person, masked", 0, NULL},
+    {"POST", C "/people/{person_id}/unmask", people_unmask_one, "people.unmask", R_VIEW, NULL, NULL, "people", "One person unmasked (audited)", 0, NULL},
     {"PATCH", C "/people/{person_id}", people_update, "people.write", 0, people_body, NULL, "people", "Change a person (the fields given)", 0, NULL},
     {"POST", C "/people/import", people_import, "people.write", R_CSV_BODY, NULL, NULL, "people", "Import people from CSV, with a row-by-row report", 8u << 20, NULL},
 };

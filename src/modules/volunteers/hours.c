@@ -3,7 +3,9 @@
  * corrections that never overwrite (a new record points at the one it corrects, both stay
  * visible). Each record holds what the volunteer-service recording rules ask: the volunteer, the
  * activity, the date, the duration, the organising unit and who recorded it. Totals feed the star
- * levels, the annual awards (年度嘉奖) and the public leaderboard. */
+ * levels, the annual awards (年度嘉奖) and the public leaderboard. Nobody enters, approves or
+ * corrects hours on their own volunteer record, and no volunteer gets more than
+ * VOL_DAY_MAX_MINUTES approved on one day. */
 #include "core/clock.h"
 #include "core/mask.h"
 #include "core/validate.h"
@@ -121,11 +123,37 @@ static int valid_day(const char *d)
            m >= 1 && m <= 12 && dd >= 1 && dd <= 31;
 }
 
+/* Taken before counting a volunteer's day: on PostgreSQL (read committed) two approvals at once
+ * would each count the day without the other; the row lock makes the second wait and count both.
+ * SQLite's writers are serialised already. */
+static const char sql_vol_lock[] = "UPDATE volunteers SET status = status WHERE community_id = $1 AND id = $2";
+static const char sql_day_minutes[] =
+    "SELECT COALESCE(sum(h.minutes), 0) FROM hour_records h WHERE h.community_id = $1 AND h.volunteer_id = $2 "
+    "AND h.served_on = $3 AND h.status = 'approved' AND (CAST($4 AS BIGINT) IS NULL OR h.id <> CAST($4 AS BIGINT)) "
+    "AND NOT EXISTS (SELECT 1 FROM hour_records c WHERE c.community_id = h.community_id AND c.corrects_id = h.id)";
+
+/* Refuses approving `minutes` more for the volunteer on `day` when the day's approved minutes
+ * (without `replaced`, the record a correction replaces; 0 for none) would pass
+ * VOL_DAY_MAX_MINUTES: 422 on `field` for an entry or a correction, 409 daily_cap_exceeded for an
+ * approval (field NULL). Inside the open transaction; 0, or -1 after replying. */
+static int hours_day_cap(req *r, int64_t volunteer, const char *day, int64_t minutes, int64_t replaced, const char *field)
+{
+    const char *p[4] = {arena_i64(r->a, r->community_id), arena_i64(r->a, volunteer), day, replaced ? arena_i64(r->a, replaced) : NULL};
+    int64_t already = 0;
+    int found;
+    if (q_exec(r, sql_vol_lock, 2, p, NULL) != 0 || q_i64(r, sql_day_minutes, 4, p, &already, &found) != 0)
+        return -1;
+    if (already + minutes <= VOL_DAY_MAX_MINUTES)
+        return 0;
+    return field ? reply_field(r, field, "daily_cap_exceeded") : reply_fail(r, 409, "daily_cap_exceeded", NULL);
+}
+
 static const char sql_act_exists[] = "SELECT 1 FROM activities WHERE community_id = $1 AND id = $2";
 static const char sql_vol_approved[] = "SELECT 1 FROM volunteers WHERE community_id = $1 AND id = $2 AND status = 'approved'";
 
 /* A volunteer reports work away from a shift (waits for approval); staff enter hours for offline
- * work with a reason ("volunteer_id" given), approved as they enter them. */
+ * work with a reason ("volunteer_id" given), approved as they enter them — never on their own
+ * record, and within the day's cap. */
 void hours_report(req *r)
 {
     json_t *in = r->in;
@@ -159,6 +187,8 @@ void hours_report(req *r)
             reply_field(r, "volunteer_id", "unknown_volunteer");
         return;
     }
+    if (staff_entry && (vol_not_own(r, vid) != 0 || hours_day_cap(r, vid, day, minutes, 0, "minutes") != 0))
+        return;
     p[1] = arena_i64(r->a, activity);
     if (activity && (q_i64(r, sql_act_exists, 2, p, &one, &found) != 0 || !found)) {
         if (!r->status)
@@ -174,13 +204,16 @@ void hours_report(req *r)
     reply_hour(r, 201, id);
 }
 
-static const char sql_hour_state[] = "SELECT status FROM hour_records WHERE community_id = $1 AND id = $2";
+static const char sql_hour_state[] =
+    "SELECT status, volunteer_id, served_on, minutes FROM hour_records WHERE community_id = $1 AND id = $2";
 static const char sql_hour_decide[] =
     "UPDATE hour_records SET status = $3, reason = COALESCE($4, reason), decided_by = $5, decided_at = $6 "
     "WHERE community_id = $1 AND id = $2 AND status = 'pending'";
 
 /* Approves or declines pending records, one or many ({"ids": [...]}). Records that are not
- * pending are left as they are and listed as skipped. */
+ * pending are left as they are and listed as skipped. A record on the caller's own volunteer
+ * record (403 self_approval) or an approval past a day's cap (409 daily_cap_exceeded) refuses
+ * the whole request: nothing is decided. */
 void hours_decide(req *r)
 {
     const char *decision = json_string_value(json_object_get(r->in, "decision"));
@@ -214,7 +247,10 @@ void hours_decide(req *r)
             json_array_append(skipped, v);
             continue;
         }
-        if (q_exec(r, sql_hour_decide, 6, p, NULL) != 0) {
+        int64_t vid = store_cell_i64(st, 0, 1);
+        if (vol_not_own(r, vid) != 0 ||
+            (strcmp(decision, "approve") == 0 && hours_day_cap(r, vid, store_cell(st, 0, 2), store_cell_i64(st, 0, 3), 0, NULL) != 0) ||
+            q_exec(r, sql_hour_decide, 6, p, NULL) != 0) {
             json_decref(done);
             json_decref(skipped);
             return;
@@ -233,7 +269,9 @@ static const char sql_hour_raw[] =
     "SELECT volunteer_id, activity_id, served_on, description, (SELECT max(c.id) FROM hour_records c WHERE "
     "c.community_id = h.community_id AND c.corrects_id = h.id) FROM hour_records h WHERE community_id = $1 AND id = $2";
 
-/* A correction adds a record that points at the one it corrects; the old one stays as it was. */
+/* A correction adds a record that points at the one it corrects; the old one stays as it was.
+ * The new record is approved: not on one's own record, and within its day's cap (the record it
+ * replaces no longer counts). */
 void hours_correct(req *r)
 {
     int64_t minutes = json_integer_value(json_object_get(r->in, "minutes"));
@@ -254,6 +292,9 @@ void hours_correct(req *r)
         return (void)reply_fail(r, 404, "not_found", NULL);
     if (store_cell(o, 0, 4))
         return (void)reply_fail(r, 409, "already_corrected", NULL);
+    if (vol_not_own(r, store_cell_i64(o, 0, 0)) != 0 ||
+        hours_day_cap(r, store_cell_i64(o, 0, 0), day ? day : store_cell(o, 0, 2), minutes, old, "minutes") != 0)
+        return;
     if (hours_add(r, store_cell_i64(o, 0, 0), store_cell_i64(o, 0, 1), 0, day ? day : store_cell(o, 0, 2), minutes,
                   store_cell(o, 0, 3), "correction", "approved", 0, reason, old, &id) != 0)
         return;

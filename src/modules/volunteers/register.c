@@ -47,6 +47,22 @@ int64_t vol_caller(req *r)
     return id;
 }
 
+static const char sql_vol_account[] = "SELECT account_id FROM volunteers WHERE community_id = $1 AND id = $2";
+
+int vol_not_own(req *r, int64_t volunteer)
+{
+    int64_t account = 0;
+    int found = 0;
+    const char *p[2] = {arena_i64(r->a, r->community_id), arena_i64(r->a, volunteer)};
+    if (q_i64(r, sql_vol_account, 2, p, &account, &found) != 0)
+        return -1;
+    if (found && r->account_id && account == r->account_id) {
+        reply_fail(r, 403, "self_approval", NULL);
+        return -1;
+    }
+    return 0;
+}
+
 #define VOL_SELECT                                                                                          \
     "SELECT v.id, v.number, v.name, v.status, v.is_minor, v.guardian_name, "                                \
     "CASE WHEN v.guardian_consent_at IS NULL THEN 0 ELSE 1 END, v.skills, v.availability, v.decline_reason, " \
@@ -58,11 +74,11 @@ static const struct colmap vol_map[] = {
     {"birth_year", 'i'}, {"account_id", 'i'}, {"-", '-'}, {"-", '-'}, {0},
 };
 static const char sql_vol_list[] = VOL_SELECT
-    "WHERE v.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR v.name LIKE CAST($2 AS TEXT) OR v.number = $5) "
+    "WHERE v.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR v.name LIKE CAST($2 AS TEXT) ESCAPE '\\' OR v.number = $5) "
     "AND (CAST($3 AS TEXT) IS NULL OR v.status = CAST($3 AS TEXT)) ORDER BY v.number, v.id LIMIT $4 OFFSET $6";
 static const char sql_vol_count[] =
     "SELECT count(*) FROM volunteers v WHERE v.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR v.name LIKE "
-    "CAST($2 AS TEXT) OR v.number = $4) AND (CAST($3 AS TEXT) IS NULL OR v.status = CAST($3 AS TEXT))";
+    "CAST($2 AS TEXT) ESCAPE '\\' OR v.number = $4) AND (CAST($3 AS TEXT) IS NULL OR v.status = CAST($3 AS TEXT))";
 static const char sql_vol_one[] = VOL_SELECT "WHERE v.community_id = $1 AND v.id = $2";
 static const char sql_vol_teams[] =
     "SELECT t.name FROM vol_team_members m JOIN vol_teams t ON t.community_id = m.community_id AND t.id = m.team_id "
@@ -274,7 +290,8 @@ static const char sql_decline[] =
     "WHERE community_id = $1 AND id = $2";
 
 /* Approval gives the next volunteer number (V00001 …) and the volunteer role to the applicant's
- * account; declining needs a reason, which the applicant sees. */
+ * account; declining needs a reason, which the applicant sees. Nobody decides their own
+ * application (403 self_approval). */
 void vol_decide(req *r)
 {
     const char *decision = json_string_value(json_object_get(r->in, "decision"));
@@ -290,6 +307,9 @@ void vol_decide(req *r)
         return;
     if (st->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    /* Nobody decides their own application (a staff member or social worker applying for themselves). */
+    if (store_cell(st, 0, 1) && store_cell_i64(st, 0, 1) == r->account_id)
+        return (void)reply_fail(r, 403, "self_approval", NULL);
     if (strcmp(store_cell(st, 0, 0), "pending") != 0)
         return (void)reply_fail(r, 409, "already_decided", NULL);
     p[3] = arena_i64(r->a, clock_now());

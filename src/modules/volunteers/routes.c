@@ -151,6 +151,8 @@ static const char *const hour_query[] = {"status", "volunteer_id", NULL};
 static const char *const year_query[] = {"year", NULL};
 static const char *const window_query[] = {"from", "to", NULL};
 static const char *const search_query[] = {"q", NULL}; /* activities by title */
+/* k: the certificate's key, from its QR code (without it the check says only whether it is valid). */
+static const char *const cert_key_query[] = {"k", NULL};
 
 #define C "/api/v1/communities/{community_id}"
 static const route volunteer_routes[] = {
@@ -194,8 +196,8 @@ static const route volunteer_routes[] = {
     {"POST", C "/hours/{hour_id}/correct", hours_correct, "volunteers.manage", 0, correct_body, NULL, "volunteers", "Correct a record (adds one, keeps the old)", 0, NULL},
     {"GET", C "/certificates/{certificate_id}", cert_get, "volunteers.read", 0, NULL, NULL, "volunteers", "A certificate for printing", 0, NULL},
     {"POST", C "/certificates/{certificate_id}/revoke", cert_revoke, "volunteers.manage", 0, revoke_body, NULL, "volunteers", "Revoke a certificate", 0, NULL},
-    {"GET", "/api/v1/certificates/{serial}", cert_verify, NULL, R_PUBLIC, NULL, NULL, "volunteers", "Check a certificate (public)", 0, NULL},
-    {"GET", "/api/v1/certificates/{serial}/qr.svg", cert_qr, NULL, R_PUBLIC, NULL, NULL, "volunteers", "The QR code to print on a certificate (SVG)", 0, NULL},
+    {"GET", "/api/v1/certificates/{serial}", cert_verify, NULL, R_PUBLIC, NULL, NULL, "volunteers", "Check a certificate (public; the details only with ?k=, its key; throttled)", 0, cert_key_query},
+    {"GET", "/api/v1/certificates/{serial}/qr.svg", cert_qr, NULL, R_PUBLIC, NULL, NULL, "volunteers", "The QR code to print on a certificate (SVG; ?k= the certificate's key)", 0, cert_key_query},
 };
 #undef C
 

@@ -35,10 +35,10 @@ static const struct colmap act_map[] = {
     "SELECT a.id, a.title, a.kind, a.place, a.organiser, a.coordinator_id, a.description, a.grace_minutes, " \
     "a.weekly, (SELECT count(*) FROM shifts s WHERE s.community_id = a.community_id AND s.activity_id = a.id "  \
     "AND s.starts_at > $2) FROM activities a "
-static const char sql_acts[] = ACT_SELECT "WHERE a.community_id = $1 AND (CAST($3 AS TEXT) IS NULL OR a.title LIKE CAST($3 AS TEXT)) "
+static const char sql_acts[] = ACT_SELECT "WHERE a.community_id = $1 AND (CAST($3 AS TEXT) IS NULL OR a.title LIKE CAST($3 AS TEXT) ESCAPE '\\') "
                                           "ORDER BY a.id DESC LIMIT $4 OFFSET $5";
 static const char sql_acts_count[] =
-    "SELECT count(*) FROM activities a WHERE a.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR a.title LIKE CAST($2 AS TEXT))";
+    "SELECT count(*) FROM activities a WHERE a.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR a.title LIKE CAST($2 AS TEXT) ESCAPE '\\')";
 static const char sql_act_one[] = ACT_SELECT "WHERE a.community_id = $1 AND a.id = $3";
 static const char sql_act_insert[] =
     "INSERT INTO activities (community_id, id, title, kind, place, organiser, coordinator_id, description, "
@@ -568,7 +568,9 @@ void shift_qr(req *r)
     char *token = qr_token_mint(r->a, &r->app->keys, r->community_id, shift, expires);
     if (!token)
         return (void)reply_fail(r, 500, "internal", NULL);
-    char *url = arena_printf(r->a, "/m/checkin?c=%lld&s=%lld&t=%s", (long long)r->community_id, (long long)shift, token);
+    /* Absolute, at the public address: a phone's camera opens what the code holds. */
+    char *url = arena_printf(r->a, "%s/m/checkin?c=%lld&s=%lld&t=%s", req_public_url(r), (long long)r->community_id,
+                             (long long)shift, token);
     char *svg = qr_svg(url);
     if (!svg)
         return (void)reply_fail(r, 500, "internal", NULL);
@@ -616,7 +618,8 @@ void shift_scan(req *r)
 
 static const char sql_vol_approved[] = "SELECT 1 FROM volunteers WHERE community_id = $1 AND id = $2 AND status = 'approved'";
 
-/* The coordinator checks someone in or out from the roster (elders without a phone). */
+/* The coordinator checks someone in or out from the roster (elders without a phone) — never
+ * themselves: their own times come from scanning the QR code like everyone's. */
 void shift_attendance(req *r)
 {
     int64_t shift = req_param_i64(r, 1), vid = json_integer_value(json_object_get(r->in, "volunteer_id"));
@@ -630,6 +633,8 @@ void shift_attendance(req *r)
         return;
     if (!found)
         return (void)reply_field(r, "volunteer_id", "unknown_volunteer");
+    if (vol_not_own(r, vid) != 0)
+        return;
     const char *state;
     int64_t minutes;
     if (attendance_step(r, shift, vid, strcmp(action, "checkin") == 0 ? "in" : "out", clock_now(), 0, &state, &minutes) != 0)

@@ -22,6 +22,10 @@ void vol_settings_get(req *r);
 void vol_settings_put(req *r);
 /* The caller's approved volunteer id in the community; 0 (after replying 403) if none. */
 int64_t vol_caller(req *r);
+/* 0 when the volunteer record is not the caller's own (not linked to the caller's account); -1
+ * after replying 403 self_approval (or a store error). Nobody approves, enters, corrects or
+ * certifies their own service: the rule of every step that makes hours count. */
+int vol_not_own(req *r, int64_t volunteer);
 /* The star level (0–5) of minutes of service under the community's thresholds (hours, "100,300,…"). */
 int vol_star(int64_t minutes, const char *thresholds);
 
@@ -62,6 +66,9 @@ void hours_correct(req *r);
 void hours_awards(req *r);
 void hours_leaderboard(req *r);
 void hours_monthly(req *r);
+/* The most approved minutes one volunteer may have on one (China) day: 16 hours. Entries,
+ * approvals and corrections that would pass it are refused. */
+#define VOL_DAY_MAX_MINUTES 960
 /* Adds an hour record inside the open transaction; 0 or -1 after replying. */
 int hours_add(req *r, int64_t volunteer, int64_t activity, int64_t shift, const char *day, int64_t minutes,
               const char *description, const char *source, const char *status, int flagged, const char *reason,

@@ -2,7 +2,13 @@
  * de-identification check, the public wish wall, claims (one active claim per wish; the database
  * decides a race), automatic release of stale claims, fulfilment in kind or in cash through the
  * fund ledger, and the beneficiary's confirmation. The beneficiary's details are sealed; the wall
- * shows at most the compound. */
+ * shows at most the compound.
+ *
+ * So that one account cannot empty the wall: a donor account holds at most the community's
+ * max_open_claims active claims (default 3, staff change it); nobody claims again a wish they let
+ * go (released by the sweep, by themselves or by staff) while its campaign runs; staff, and the
+ * claimer, release a claim with a reason; staff block a donor from claiming, with a reason. All of
+ * it audited. Claims staff enter for a donor on a campaign day (donor_name) belong to no account. */
 #include "auth/roles.h"
 #include "core/fault.h"
 #include "core/clock.h"
@@ -12,11 +18,17 @@
 #include "modules/fund/fund.h"
 #include "modules/wishes/deid.h"
 #include "server/reply.h"
+#include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CONTACT_DAYS 7
+/* Open claims one donor account may hold when staff have set nothing (wish_settings). */
+#define WISH_DEFAULT_MAX_OPEN_CLAIMS 3
+/* The most staff may set. */
+#define WISH_MAX_OPEN_CLAIMS_LIMIT 100
 
 static const char *cid_of(req *r) { return arena_i64(r->a, r->community_id); }
 
@@ -29,7 +41,8 @@ static const char sql_stale[] =
     "WHERE c.community_id = $1 AND c.status = 'active' AND ((c.contacted_at IS NULL AND c.claimed_at < $2) "
     "OR c.claimed_at < $3 - COALESCE(g.fulfil_days, 30) * 86400)";
 static const char sql_release[] =
-    "UPDATE wish_claims SET status = 'released', released_at = $3, release_reason = $4 WHERE community_id = $1 AND id = $2";
+    "UPDATE wish_claims SET status = 'released', released_at = $3, release_reason = $4, released_by = $5 "
+    "WHERE community_id = $1 AND id = $2 AND status = 'active' RETURNING id";
 static const char sql_wish_status[] = "UPDATE wishes SET status = $3 WHERE community_id = $1 AND id = $2";
 
 /* Releases claims with no contact within 7 days, or not fulfilled within the campaign's limit; the
@@ -41,7 +54,7 @@ static int wishes_sweep(req *r)
     if (q_exec(r, sql_stale, 3, (const char *[]){cid_of(r), arena_i64(r->a, now - CONTACT_DAYS * 86400), arena_i64(r->a, now)}, &rows) != 0)
         return -1;
     for (int i = 0; i < rows->nrows; i++) {
-        if (q_exec(r, sql_release, 4, (const char *[]){cid_of(r), store_cell(rows, i, 0), arena_i64(r->a, now), store_cell(rows, i, 2)}, NULL) ||
+        if (q_exec(r, sql_release, 5, (const char *[]){cid_of(r), store_cell(rows, i, 0), arena_i64(r->a, now), store_cell(rows, i, 2), NULL}, NULL) ||
             q_exec(r, sql_wish_status, 3, (const char *[]){cid_of(r), store_cell(rows, i, 1), "published"}, NULL))
             return -1;
         json_t *after = json_pack("{s:s, s:s}", "claim", store_cell(rows, i, 0), "reason", store_cell(rows, i, 2));
@@ -159,11 +172,15 @@ static const char sql_staff_count[] =
     "SELECT count(*) FROM wishes w WHERE w.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR w.status = CAST($2 AS TEXT))";
 static const char sql_wish_one[] = WISH_STAFF "WHERE w.community_id = $1 AND w.id = $2";
 static const char sql_claims_of[] =
-    "SELECT id, donor_display, donor_kind, anonymous, status, claimed_at, contacted_at, released_at, release_reason, "
-    "fulfilled_at, entered_by, donor_name_enc FROM wish_claims WHERE community_id = $1 AND wish_id = $2 ORDER BY id";
+    "SELECT k.id, k.donor_display, k.donor_kind, k.anonymous, k.status, k.claimed_at, k.contacted_at, k.released_at, "
+    "k.release_reason, k.fulfilled_at, k.entered_by, k.donor_name_enc, k.donor_account_id, k.released_by, "
+    "CASE WHEN d.blocked_at IS NULL THEN 0 ELSE 1 END FROM wish_claims k LEFT JOIN wish_donors d ON "
+    "d.community_id = k.community_id AND d.account_id = k.donor_account_id "
+    "WHERE k.community_id = $1 AND k.wish_id = $2 ORDER BY k.id";
 static const struct colmap claim_map[] = {
     {"id", 'i'}, {"donor", 's'}, {"donor_kind", 's'}, {"anonymous", 'b'}, {"status", 's'}, {"claimed_at", 'i'},
-    {"contacted_at", 'i'}, {"released_at", 'i'}, {"release_reason", 'n'}, {"fulfilled_at", 'i'}, {"entered_by", 'n'}, {"-", '-'}, {0},
+    {"contacted_at", 'i'}, {"released_at", 'i'}, {"release_reason", 'n'}, {"fulfilled_at", 'i'}, {"entered_by", 'n'}, {"-", '-'},
+    {"donor_account_id", 'i'}, {"released_by", 'n'}, {"donor_blocked", 'b'}, {0},
 };
 
 static void staff_list(req *r)
@@ -183,8 +200,9 @@ static void staff_list(req *r)
     reply_list(r, &la, rows_json(rows, staff_map), total, NULL);
 }
 
-/* A wish for staff, with its claims; the private details only when asked (?private=1), audited.
- * NULL after replying (not found, or a store error). */
+/* A wish for staff, with its claims, and with its sealed details when with_private (the caller
+ * audits that). NULL after replying (not found, or a store error; an open transaction is rolled
+ * back). */
 static json_t *wish_json(req *r, int64_t id, int with_private)
 {
     store_rows *rows = NULL, *claims = NULL;
@@ -213,19 +231,37 @@ static void reply_wish(req *r, unsigned status, int64_t id, int with_private)
         reply_json(r, status, o);
 }
 
+/* GET …/wishes/{id}: the wish without its sealed details. ?private=1 is refused (400 use_post):
+ * showing them is audited, and a GET can be sent by another site's page with the staff's cookie. */
 static void wish_get(req *r)
 {
-    int with_private = req_query(r, "private") && strcmp(req_query(r, "private"), "1") == 0;
-    if (with_private) {
-        if (db_begin(r) != 0)
-            return;
-        json_t *what = json_pack("{s:[s,s,s,s]}", "fields", "beneficiary_name", "address", "contact", "needs");
-        int bad = q_audit(r, "unmask", "wish", req_param_i64(r, 1), NULL, what);
-        json_decref(what);
-        if (bad || db_commit(r) != 0)
-            return;
+    const char *priv = req_query(r, "private");
+    if (priv && strcmp(priv, "0") != 0) {
+        reply_error(r, 400, "use_post", NULL);
+        return;
     }
-    reply_wish(r, 200, req_param_i64(r, 1), with_private);
+    reply_wish(r, 200, req_param_i64(r, 1), 0);
+}
+
+/* POST …/wishes/{id}/private: the wish with its sealed details, and the audit row saying they were
+ * shown, in one transaction (a wish that does not exist shows nothing and audits nothing). */
+static void wish_private(req *r)
+{
+    if (db_begin(r) != 0)
+        return;
+    json_t *o = wish_json(r, req_param_i64(r, 1), 1);
+    if (!o)
+        return;
+    json_t *what = json_pack("{s:[s,s,s,s]}", "fields", "beneficiary_name", "address", "contact", "needs");
+    /* Out of memory: neither an answer nor an audit row that leaves out what was shown. */
+    int bad = !what || json_alloc_failed ? reply_fail(r, 500, "internal", NULL)
+                                         : q_audit(r, "unmask", "wish", req_param_i64(r, 1), NULL, what);
+    json_decref(what);
+    if (bad || db_commit(r) != 0) {
+        json_decref(o);
+        return;
+    }
+    reply_json(r, 200, o);
 }
 
 static const char sql_mine[] =
@@ -252,11 +288,13 @@ static const char sql_compound_exists[] = "SELECT 1 FROM compounds WHERE communi
 static const char sql_campaign_exists[] = "SELECT 1 FROM wish_campaigns WHERE community_id = $1 AND id = $2";
 static const char sql_wish_insert[] =
     "INSERT INTO wishes (community_id, id, category, urgency, title, story, private_enc, compound_id, estimated_fen, "
-    "deadline, campaign_id, status, source, paper_serial, paper_photo, keyed_by, consent, submitted_by, created_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', $12, $13, $14, $15, 1, $16, $17)";
+    "deadline, campaign_id, status, source, paper_serial, keyed_by, consent, submitted_by, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', $12, $13, $14, 1, $15, $16)";
 
-/* A resident in need submits a wish, or staff key one in from a paper form (its serial number and a
- * photo of the signed form kept). The beneficiary's consent is required. */
+/* A resident in need submits a wish, or staff key one in from a paper form (its serial number
+ * kept; the photo of the signed form is uploaded afterwards, POST …/form-photo). The beneficiary's
+ * consent is required. No body sets paper_photo: the body fields do not include it, so sending it
+ * is refused on the field (unknown_field) before this runs. */
 static void wish_create(req *r)
 {
     json_t *in = r->in;
@@ -293,14 +331,13 @@ static void wish_create(req *r)
     json_decref(priv);
     if (!ptext)
         return (void)reply_fail(r, 500, "internal", NULL);
-    const char *p[17] = {cid_of(r), arena_i64(r->a, id), json_string_value(json_object_get(in, "category")),
+    const char *p[16] = {cid_of(r), arena_i64(r->a, id), json_string_value(json_object_get(in, "category")),
                          json_string_value(json_object_get(in, "urgency")), json_string_value(json_object_get(in, "title")),
                          json_string_value(json_object_get(in, "story")), crypto_seal(r->a, &r->app->keys, ptext),
                          compound ? arena_i64(r->a, compound) : NULL, arena_i64(r->a, json_integer_value(json_object_get(in, "estimated_fen"))),
                          deadline && *deadline ? deadline : NULL, campaign ? arena_i64(r->a, campaign) : NULL, paper ? "paper" : "online",
-                         serial, json_string_value(json_object_get(in, "paper_photo")), paper ? r->login : NULL,
-                         arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now())};
-    if (q_exec(r, sql_wish_insert, 17, p, NULL) != 0)
+                         serial, paper ? r->login : NULL, arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now())};
+    if (q_exec(r, sql_wish_insert, 16, p, NULL) != 0)
         return;
     json_t *after = json_pack("{s:s, s:s, s:s}", "title", p[4], "source", p[11], "category", p[2]);
     int bad = q_audit(r, "create", "wish", id, NULL, after);
@@ -402,9 +439,53 @@ static const char sql_claim_insert[] =
     "INSERT INTO wish_claims (community_id, id, wish_id, donor_account_id, donor_name_enc, donor_display, donor_kind, "
     "anonymous, status, claimed_at, entered_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10)";
 static const char sql_display_name[] = "SELECT display_name FROM accounts WHERE id = $1";
+/* The donor's row, made on the first claim; its row lock makes two claims of one donor at once
+ * (PostgreSQL, read committed) count each other. */
+static const char sql_donor_lock[] =
+    "INSERT INTO wish_donors (community_id, account_id) VALUES ($1, $2) ON CONFLICT (community_id, account_id) "
+    "DO UPDATE SET blocked_at = wish_donors.blocked_at RETURNING blocked_at";
+static const char sql_let_go[] =
+    "SELECT 1 FROM wish_claims k JOIN wishes w ON w.community_id = k.community_id AND w.id = k.wish_id "
+    "LEFT JOIN wish_campaigns g ON g.community_id = w.community_id AND g.id = w.campaign_id "
+    "WHERE k.community_id = $1 AND k.wish_id = $2 AND k.donor_account_id = $3 AND k.status = 'released' "
+    "AND (g.id IS NULL OR g.ends_on >= $4) LIMIT 1";
+static const char sql_open_claims[] =
+    "SELECT count(*) FROM wish_claims WHERE community_id = $1 AND donor_account_id = $2 AND status = 'active'";
+static const char sql_max_open[] = "SELECT max_open_claims FROM wish_settings WHERE community_id = $1";
 
-/* A donor claims a wish with a pledge: logged in for themselves, or entered by staff at an on-site
- * campaign day. Of two claims at once, the partial unique index lets exactly one in. */
+/* The rules for a donor account claiming wish wid, inside the open transaction: not blocked (403
+ * donor_blocked), not a wish they let go while its campaign runs — without a campaign, for good
+ * (409 claim_lapsed) — and fewer open claims than the community allows (409 claim_limit_reached).
+ * 0, or -1 after replying. */
+static int claim_donor_check(req *r, int64_t wid)
+{
+    const char *cid = cid_of(r), *acc = arena_i64(r->a, r->account_id);
+    store_rows *d = NULL, *gone = NULL;
+    if (q_exec(r, sql_donor_lock, 2, (const char *[]){cid, acc}, &d) != 0)
+        return -1;
+    if (d->nrows && store_cell(d, 0, 0))
+        return reply_fail(r, 403, "donor_blocked", NULL);
+    char today[11];
+    clock_day(clock_now(), today);
+    if (q_exec(r, sql_let_go, 4, (const char *[]){cid, arena_i64(r->a, wid), acc, arena_strdup(r->a, today)}, &gone) != 0)
+        return -1;
+    if (gone->nrows)
+        return reply_fail(r, 409, "claim_lapsed", NULL);
+    int64_t open = 0, max = WISH_DEFAULT_MAX_OPEN_CLAIMS;
+    int found;
+    if (q_i64(r, sql_open_claims, 2, (const char *[]){cid, acc}, &open, &found) != 0 ||
+        q_i64(r, sql_max_open, 1, (const char *[]){cid}, &max, &found) != 0)
+        return -1;
+    if (!found)
+        max = WISH_DEFAULT_MAX_OPEN_CLAIMS;
+    if (open >= max)
+        return reply_fail(r, 409, "claim_limit_reached", NULL);
+    return 0;
+}
+
+/* A donor claims a wish with a pledge: logged in for themselves (within claim_donor_check's rules),
+ * or entered by staff at an on-site campaign day (a donor_name, no account). Of two claims at once,
+ * the partial unique index lets exactly one in. */
 static void claim_create(req *r)
 {
     json_t *in = r->in;
@@ -414,6 +495,8 @@ static void claim_create(req *r)
     const char *name = json_string_value(json_object_get(in, "donor_name"));
     if (name && *name && !staff)
         return (void)reply_fail(r, 403, "forbidden", NULL);
+    /* Only a named donor is an on-site claim: an empty donor_name is the caller's own claim. */
+    int on_site = name && *name;
     const char *kind = json_string_value(json_object_get(in, "donor_kind"));
     if (!kind)
         kind = "resident";
@@ -430,7 +513,9 @@ static void claim_create(req *r)
         return (void)reply_fail(r, 409, "wish_claimed", NULL);
     if (strcmp(store_cell(st, 0, 0), "published") != 0)
         return (void)reply_fail(r, 409, "wish_not_open", NULL);
-    if (!name || !*name) {
+    if (!on_site && claim_donor_check(r, wid) != 0)
+        return;
+    if (!on_site) {
         store_rows *acc = NULL;
         if (q_exec(r, sql_display_name, 1, (const char *[]){arena_i64(r->a, r->account_id)}, &acc) != 0)
             return;
@@ -446,7 +531,7 @@ static void claim_create(req *r)
     store_rc rc = store_next_id(r->db, r->a, &id);
     if (rc != STORE_OK)
         return db_fail(r, rc);
-    const char *entered = json_string_value(json_object_get(in, "donor_name")) ? r->login : NULL;
+    const char *entered = on_site ? r->login : NULL;
     const char *p[10] = {cid_of(r), arena_i64(r->a, id), arena_i64(r->a, wid), entered ? NULL : arena_i64(r->a, r->account_id),
                          crypto_seal(r->a, &r->app->keys, name), display, kind, anonymous ? "1" : "0", arena_i64(r->a, clock_now()), entered};
     rc = store_exec(r->db, r->a, sql_claim_insert, 10, p, NULL);
@@ -483,6 +568,206 @@ static void claim_contact(req *r)
         q_audit(r, "contact", "wish_claim", store_cell_i64(c, 0, 0), NULL, NULL) != 0 || db_commit(r) != 0)
         return;
     reply_wish(r, 200, req_param_i64(r, 1), 0);
+}
+
+/* Text with something other than spaces in it. */
+static int has_text(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return 1;
+    return 0;
+}
+
+/* Releases claim `claim` of wish `wish` with a reason, by `by` (a login), and puts the wish back on
+ * the wall, audited, inside the open transaction. 0; 1 when the claim was no longer active (a
+ * release or a fulfilment got there first); -1 after replying. */
+static int claim_release_one(req *r, const char *claim, const char *wish, const char *reason, const char *by)
+{
+    store_rows *done = NULL;
+    if (q_exec(r, sql_release, 5, (const char *[]){cid_of(r), claim, arena_i64(r->a, clock_now()), reason, by}, &done) != 0)
+        return -1;
+    if (done->nrows == 0)
+        return 1;
+    if (q_exec(r, sql_wish_status, 3, (const char *[]){cid_of(r), wish, "published"}, NULL) != 0)
+        return -1;
+    json_t *after = json_pack("{s:s, s:s, s:s}", "wish", wish, "reason", reason, "by", by);
+    int bad = q_audit(r, "release", "wish_claim", strtoll(claim, NULL, 10), NULL, after);
+    json_decref(after);
+    return bad ? -1 : 0;
+}
+
+static const char sql_claim_holder[] =
+    "SELECT id, donor_account_id FROM wish_claims WHERE community_id = $1 AND wish_id = $2 AND status = 'active'";
+
+/* The claimer, or staff, release a wish's active claim with a reason ({"reason"}, required); the
+ * wish is open again. A claimer who lets a wish go cannot claim it again in its campaign
+ * (claim_donor_check). Staff get the wish back; the claimer {id, status}. */
+static void claim_release(req *r)
+{
+    const char *reason = json_string_value(json_object_get(r->in, "reason"));
+    if (!has_text(reason))
+        return (void)reply_field(r, "reason", "required");
+    if (db_begin(r) != 0 || wishes_sweep(r) != 0)
+        return;
+    int64_t wid = req_param_i64(r, 1);
+    const char *w = arena_i64(r->a, wid);
+    store_rows *st = NULL, *c = NULL;
+    if (q_exec(r, sql_state, 2, (const char *[]){cid_of(r), w}, &st) != 0 || q_exec(r, sql_claim_holder, 2, (const char *[]){cid_of(r), w}, &c) != 0)
+        return;
+    if (st->nrows == 0)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    if (c->nrows == 0)
+        return (void)reply_fail(r, 409, "no_active_claim", NULL);
+    int staff = perm_allows("wishes.manage", r->roles);
+    if (!staff && (!store_cell(c, 0, 1) || store_cell_i64(c, 0, 1) != r->account_id))
+        return (void)reply_fail(r, 403, "forbidden", NULL);
+    int rc = claim_release_one(r, store_cell(c, 0, 0), w, reason, r->login);
+    if (rc < 0)
+        return;
+    if (rc > 0)
+        return (void)reply_fail(r, 409, "no_active_claim", NULL);
+    if (db_commit(r) != 0)
+        return;
+    if (staff)
+        reply_wish(r, 200, wid, 0);
+    else
+        reply_json(r, 200, json_pack("{s:I, s:s}", "id", (json_int_t)wid, "status", "published"));
+}
+
+/* ---- donors staff block, and the claim limit ---- */
+
+static const char sql_account_exists[] = "SELECT 1 FROM accounts WHERE id = $1";
+static const char sql_donor_row[] =
+    "SELECT blocked_at, blocked_by, blocked_reason FROM wish_donors WHERE community_id = $1 AND account_id = $2";
+static const char sql_donor_block[] =
+    "UPDATE wish_donors SET blocked_at = $3, blocked_by = $4, blocked_reason = $5 WHERE community_id = $1 AND account_id = $2";
+static const char sql_donor_claims[] =
+    "SELECT id, wish_id FROM wish_claims WHERE community_id = $1 AND donor_account_id = $2 AND status = 'active' ORDER BY id";
+
+static json_t *donor_json(int64_t account, const store_rows *d, int64_t released)
+{
+    int blocked = d->nrows && store_cell(d, 0, 0);
+    json_t *o = json_pack("{s:I, s:b}", "account_id", (json_int_t)account, "blocked", blocked);
+    json_object_set_new(o, "blocked_at", blocked ? json_integer(store_cell_i64(d, 0, 0)) : json_null());
+    json_object_set_new(o, "blocked_by", blocked ? json_string(store_cell(d, 0, 1)) : json_null());
+    json_object_set_new(o, "reason", blocked ? json_string(store_cell(d, 0, 2)) : json_null());
+    if (released >= 0)
+        json_object_set_new(o, "released", json_integer(released));
+    return o;
+}
+
+/* Staff block (block = 1) or unblock a donor account from claiming, with a reason; blocking with
+ * "release_claims": true also releases the donor's active claims (each audited). The account's
+ * claims afterwards answer 403 donor_blocked. */
+static void donor_set_blocked(req *r, int block)
+{
+    const char *reason = json_string_value(json_object_get(r->in, "reason"));
+    if (!has_text(reason))
+        return (void)reply_field(r, "reason", "required");
+    if (db_begin(r) != 0)
+        return;
+    int64_t account = req_param_i64(r, 1), one;
+    const char *acc = arena_i64(r->a, account);
+    int found = 0;
+    store_rows *d = NULL, *before = NULL;
+    if (q_i64(r, sql_account_exists, 1, (const char *[]){acc}, &one, &found) != 0)
+        return;
+    if (!found)
+        return (void)reply_fail(r, 404, "not_found", NULL);
+    if (q_exec(r, sql_donor_lock, 2, (const char *[]){cid_of(r), acc}, NULL) != 0 ||
+        q_exec(r, sql_donor_row, 2, (const char *[]){cid_of(r), acc}, &before) != 0)
+        return;
+    int blocked = store_cell(before, 0, 0) != NULL;
+    if (block && blocked)
+        return (void)reply_fail(r, 409, "already_blocked", NULL);
+    if (!block && !blocked)
+        return (void)reply_fail(r, 409, "not_blocked", NULL);
+    const char *p[5] = {cid_of(r), acc, block ? arena_i64(r->a, clock_now()) : NULL, block ? r->login : NULL, block ? reason : NULL};
+    if (q_exec(r, sql_donor_block, 5, p, NULL) != 0)
+        return;
+    int64_t released = 0;
+    if (block && json_is_true(json_object_get(r->in, "release_claims"))) {
+        store_rows *claims = NULL;
+        if (q_exec(r, sql_donor_claims, 2, (const char *[]){cid_of(r), acc}, &claims) != 0)
+            return;
+        for (int i = 0; i < claims->nrows; i++) {
+            int rc = claim_release_one(r, store_cell(claims, i, 0), store_cell(claims, i, 1), reason, r->login);
+            if (rc < 0)
+                return;
+            released += rc == 0;
+        }
+    }
+    json_t *was = donor_json(account, before, -1);
+    json_t *now = json_pack("{s:b, s:s, s:I}", "blocked", block, "reason", reason, "released", (json_int_t)released);
+    int bad = q_audit(r, block ? "block" : "unblock", "wish_donor", account, was, now);
+    json_decref(was);
+    json_decref(now);
+    if (bad || q_exec(r, sql_donor_row, 2, (const char *[]){cid_of(r), acc}, &d) != 0 || db_commit(r) != 0)
+        return;
+    reply_json(r, 200, donor_json(account, d, released));
+}
+
+static void donor_block(req *r) { donor_set_blocked(r, 1); }
+static void donor_unblock(req *r) { donor_set_blocked(r, 0); }
+
+static const char sql_blocked_donors[] =
+    "SELECT d.account_id, a.login, a.display_name, d.blocked_at, d.blocked_by, d.blocked_reason, "
+    "(SELECT count(*) FROM wish_claims k WHERE k.community_id = d.community_id AND k.donor_account_id = d.account_id "
+    "AND k.status = 'active') FROM wish_donors d JOIN accounts a ON a.id = d.account_id "
+    "WHERE d.community_id = $1 AND d.blocked_at IS NOT NULL ORDER BY d.blocked_at DESC, d.account_id";
+static const struct colmap blocked_map[] = {
+    {"account_id", 'i'}, {"login", 's'}, {"display_name", 'n'}, {"blocked_at", 'i'}, {"blocked_by", 'n'}, {"reason", 'n'},
+    {"open_claims", 'i'}, {0},
+};
+
+/* The donors blocked from claiming, with who blocked them, when and why. */
+static void donors_blocked_list(req *r)
+{
+    store_rows *rows = NULL;
+    if (q_exec(r, sql_blocked_donors, 1, (const char *[]){cid_of(r)}, &rows) != 0)
+        return;
+    reply_json(r, 200, json_pack("{s:o, s:i}", "items", rows_json(rows, blocked_map), "total", rows->nrows));
+}
+
+static const char sql_settings_ensure[] =
+    "INSERT INTO wish_settings (community_id) VALUES ($1) ON CONFLICT (community_id) DO NOTHING";
+static const char sql_settings_put[] = "UPDATE wish_settings SET max_open_claims = $2 WHERE community_id = $1";
+
+static void reply_wish_settings(req *r, int64_t max)
+{
+    reply_json(r, 200, json_pack("{s:I}", "max_open_claims", (json_int_t)max));
+}
+
+static void wish_settings_get(req *r)
+{
+    int64_t max = WISH_DEFAULT_MAX_OPEN_CLAIMS;
+    int found;
+    if (q_i64(r, sql_max_open, 1, (const char *[]){cid_of(r)}, &max, &found) != 0)
+        return;
+    reply_wish_settings(r, found ? max : WISH_DEFAULT_MAX_OPEN_CLAIMS);
+}
+
+/* Staff change the open claims one donor account may hold (1 … WISH_MAX_OPEN_CLAIMS_LIMIT), audited. */
+static void wish_settings_put(req *r)
+{
+    int64_t max = json_integer_value(json_object_get(r->in, "max_open_claims")), old = WISH_DEFAULT_MAX_OPEN_CLAIMS;
+    if (max < 1 || max > WISH_MAX_OPEN_CLAIMS_LIMIT)
+        return (void)reply_field(r, "max_open_claims", "must_be_positive");
+    if (db_begin(r) != 0)
+        return;
+    int found;
+    const char *p[2] = {cid_of(r), arena_i64(r->a, max)};
+    if (q_exec(r, sql_settings_ensure, 1, p, NULL) != 0 || q_i64(r, sql_max_open, 1, p, &old, &found) != 0)
+        return;
+    json_t *before = json_pack("{s:I}", "max_open_claims", (json_int_t)old);
+    json_t *after = json_pack("{s:I}", "max_open_claims", (json_int_t)max);
+    int bad = q_exec(r, sql_settings_put, 2, p, NULL) || q_audit(r, "update", "wish_settings", 0, before, after);
+    json_decref(before);
+    json_decref(after);
+    if (bad || db_commit(r) != 0)
+        return;
+    reply_wish_settings(r, max);
 }
 
 /* ---- fulfilment and confirmation ---- */
@@ -610,8 +895,9 @@ static const char sql_paper_of[] = "SELECT source FROM wishes WHERE community_id
 static const char sql_photo_set[] = "UPDATE wishes SET paper_photo = $3 WHERE community_id = $1 AND id = $2";
 static const char sql_photo_of[] = "SELECT paper_photo FROM wishes WHERE community_id = $1 AND id = $2";
 
-/* Staff attach the photo of the signed paper form (JPEG or PNG, at most 5 MiB); it is kept under
- * the data folder by its SHA-256, which is what the wish records. */
+/* Staff attach the photo of the signed paper form (JPEG or PNG, at most 5 MiB); it is kept in the
+ * community's attachment folder by its SHA-256 (core/files.h), and the wish records the reference
+ * file_store made: the only way paper_photo is ever set. */
 static void photo_upload(req *r)
 {
     const char *type = file_sniff(r->body ? r->body : "", r->body_len);
@@ -627,10 +913,13 @@ static void photo_upload(req *r)
         return (void)reply_fail(r, 404, "not_found", NULL);
     if (strcmp(store_cell(w, 0, 0), "paper") != 0)
         return (void)reply_fail(r, 409, "not_paper", NULL);
-    char hex[65];
-    if (file_store(r->app->data_dir, r->community_id, r->body, r->body_len, hex) != 0)
+    char ref[FILE_REF_LEN + 1];
+    if (file_store(r->app->data_dir, r->community_id, r->body, r->body_len, ref) != FILE_OK) {
+        fprintf(stderr, "linli: cannot store a form photo under %s: %s\n", r->app->data_dir, strerror(errno));
         return (void)reply_fail(r, 500, "internal", NULL);
-    p[2] = arena_printf(r->a, "sha256:%s", hex);
+    }
+    assert(file_ref_valid(ref));
+    p[2] = arena_strdup(r->a, ref);
     json_t *after = json_pack("{s:s, s:s}", "paper_photo", p[2], "type", type);
     int bad = q_exec(r, sql_photo_set, 3, p, NULL) || q_audit(r, "photo", "wish", req_param_i64(r, 1), NULL, after);
     json_decref(after);
@@ -639,18 +928,22 @@ static void photo_upload(req *r)
     reply_wish(r, 200, req_param_i64(r, 1), 0);
 }
 
+/* The photo: only the file that the upload above stored for this wish, read from this community's
+ * folder. A stored reference that is not one (a row from before the rule, or written by hand) is
+ * refused without opening anything. */
 static void photo_get(req *r)
 {
     store_rows *w = NULL;
     if (q_exec(r, sql_photo_of, 2, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 1))}, &w) != 0)
         return;
     const char *ref = w->nrows ? store_cell(w, 0, 0) : NULL;
-    if (!ref || strncmp(ref, "sha256:", 7) != 0)
+    if (!ref)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    char *data = NULL;
     size_t n = 0;
-    char *data = file_load(r->app->data_dir, r->community_id, ref + 7, &n);
-    if (!data)
-        return (void)reply_fail(r, 404, "not_found", NULL);
+    file_rc rc = file_load(r->app->data_dir, r->community_id, ref, &data, &n);
+    if (rc != FILE_OK)
+        return reply_file_error(r, rc, arena_printf(r->a, "the form photo of wish %lld", (long long)req_param_i64(r, 1)));
     reply_bytes(r, 200, file_sniff(data, n) ? file_sniff(data, n) : "application/octet-stream", data, n);
 }
 
@@ -723,7 +1016,6 @@ static const field_spec wish_body[] = {
     {"consent", F_BOOL, 1, 0, NULL, "the beneficiary consented (required)"},
     {"source", F_ENUM, 0, 0, sources, "online (default) or paper (staff, from the paper form)"},
     {"paper_serial", F_STR, 0, 40, NULL, "the paper form's serial number"},
-    {"paper_photo", F_STR, 0, 300, NULL, "a photo of the signed form (file name or URL)"},
     {0},
 };
 static const field_spec verify_body[] = {
@@ -751,6 +1043,23 @@ static const field_spec fulfil_body[] = {
     {"method", F_ENUM, 0, 0, pay_methods, "cash: how it came"},
     {0},
 };
+static const field_spec release_body[] = {
+    {"reason", F_STR, 1, 200, NULL, "why the claim is released (required)"},
+    {0},
+};
+static const field_spec block_body[] = {
+    {"reason", F_STR, 1, 200, NULL, "why (required)"},
+    {"release_claims", F_BOOL, 0, 0, NULL, "block: also release the donor's active claims"},
+    {0},
+};
+static const field_spec unblock_body[] = {
+    {"reason", F_STR, 1, 200, NULL, "why the donor may claim again (required)"},
+    {0},
+};
+static const field_spec wish_settings_body[] = {
+    {"max_open_claims", F_INT, 1, WISH_MAX_OPEN_CLAIMS_LIMIT, NULL, "active claims one donor account may hold (default 3)"},
+    {0},
+};
 static const field_spec confirm_body[] = {{"thank_you", F_STR, 0, 300, NULL, "an optional public thank-you"}, {0}};
 static const field_spec campaign_body[] = {
     {"title", F_STR, 1, 80, NULL, "e.g. 2016年11—12月 “微心愿 微公益”感恩系列活动"},
@@ -770,7 +1079,6 @@ static const column_spec staff_columns[] = {
 static const column_spec campaign_columns[] = {{"id", "编号", "ID"}, {"title", "活动", "Campaign"}, {"starts_on", "开始", "Starts"}, {"ends_on", "结束", "Ends"}, {0}};
 static const char *const wall_query[] = {"category", "status", "campaign_id", NULL};
 static const char *const staff_query[] = {"status", NULL};
-static const char *const private_query[] = {"private", NULL};
 
 #define C "/api/v1/communities/{community_id}"
 static const route wish_routes[] = {
@@ -778,17 +1086,24 @@ static const route wish_routes[] = {
     {"POST", C "/wishes", wish_create, "wishes.submit", 0, wish_body, NULL, "wishes", "Submit a wish (or key in a paper form, staff)", 0, NULL},
     {"GET", C "/wishes/mine", mine_list, "wishes.submit", R_LIST, NULL, wall_columns, "wishes", "The caller's own wishes and where each stands", 0, NULL},
     {"GET", C "/wishes/manage", staff_list, "wishes.manage", R_LIST, NULL, staff_columns, "wishes", "All wishes for staff (?status=submitted)", 0, staff_query},
-    {"GET", C "/wishes/{wish_id}", wish_get, "wishes.manage", 0, NULL, NULL, "wishes", "A wish with its claims (?private=1 for the sealed details, audited)", 0, private_query},
+    {"GET", C "/wishes/{wish_id}", wish_get, "wishes.manage", 0, NULL, NULL, "wishes", "A wish with its claims (without the sealed details)", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/private", wish_private, "wishes.manage", R_VIEW, NULL, NULL, "wishes", "A wish with its claims and its sealed details (audited)", 0, NULL},
     {"POST", C "/wishes/{wish_id}/form-photo", photo_upload, "wishes.manage", R_RAW_BODY, NULL, NULL, "wishes", "Attach the photo of the signed paper form (JPEG or PNG, body = the image)", 5u << 20, NULL},
     {"GET", C "/wishes/{wish_id}/form-photo", photo_get, "wishes.manage", 0, NULL, NULL, "wishes", "The photo of the signed paper form", 0, NULL},
     {"POST", C "/wishes/{wish_id}/verify", wish_verify, "wishes.manage", 0, verify_body, NULL, "wishes", "Record the verification (phone or visit)", 0, NULL},
     {"POST", C "/wishes/{wish_id}/decision", wish_decide, "wishes.manage", 0, decide_body, NULL, "wishes", "Publish (de-identified) or decline", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/claims", claim_create, "wishes.claim", 0, claim_body, NULL, "wishes", "Claim a wish with a pledge (409 if claimed); Idempotency-Key", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/claims", claim_create, "wishes.claim", 0, claim_body, NULL, "wishes", "Claim a wish with a pledge (409 if claimed, at the donor's limit, or let go before; 403 if the donor is blocked); Idempotency-Key", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/claims/release", claim_release, "wishes.claim", 0, release_body, NULL, "wishes", "Release the active claim with a reason (the claimer, or staff); the wish is open again", 0, NULL},
     {"POST", C "/wishes/{wish_id}/contact", claim_contact, "wishes.manage", 0, NULL, NULL, "wishes", "The donor has contacted the beneficiary", 0, NULL},
     {"POST", C "/wishes/{wish_id}/fulfil", wish_fulfil, "wishes.fulfil", 0, fulfil_body, NULL, "wishes", "Record the fulfilment (in kind or cash, posted to the fund)", 0, NULL},
     {"POST", C "/wishes/{wish_id}/confirm", wish_confirm, "wishes.submit", 0, confirm_body, NULL, "wishes", "The beneficiary (or staff) confirms; closes the wish", 0, NULL},
     {"GET", C "/wish-campaigns", campaigns_list, NULL, R_PUBLIC | R_LIST, NULL, campaign_columns, "wishes", "Campaigns", 0, NULL},
     {"POST", C "/wish-campaigns", campaigns_create, "wishes.manage", 0, campaign_body, NULL, "wishes", "Add a campaign", 0, NULL},
+    {"GET", C "/wish-donors", donors_blocked_list, "wishes.manage", 0, NULL, NULL, "wishes", "Donors blocked from claiming, with the reason", 0, NULL},
+    {"POST", C "/wish-donors/{account_id}/block", donor_block, "wishes.manage", 0, block_body, NULL, "wishes", "Block a donor account from claiming, with a reason", 0, NULL},
+    {"POST", C "/wish-donors/{account_id}/unblock", donor_unblock, "wishes.manage", 0, unblock_body, NULL, "wishes", "Let a blocked donor claim again, with a reason", 0, NULL},
+    {"GET", C "/wish-settings", wish_settings_get, "wishes.manage", 0, NULL, NULL, "wishes", "The claim limit per donor", 0, NULL},
+    {"PUT", C "/wish-settings", wish_settings_put, "wishes.settings", 0, wish_settings_body, NULL, "wishes", "Change the claim limit per donor (staff)", 0, NULL},
 };
 #undef C
 

@@ -1,6 +1,23 @@
 // Fault-loop steps: the charity fund.
 import assert from 'node:assert/strict';
 
+// The settings put back after a step that tightened them: a weakening, approved by p.approver.
+async function putBack(ctx, p) {
+  const r = await ctx.admin.req('PUT', `${ctx.C}/fund/settings`, { json: p.before });
+  assert.ok(r.status === 200 || r.status === 202, `the settings put back: ${r.status} ${r.text}`);
+  if (r.status === 202) await ctx.ok(p.approver.post(`${ctx.C}/fund/settings/changes/${r.data.pending.id}/approve`), 'the put back approved');
+  const now = await ctx.ok(ctx.admin.get(`${ctx.C}/fund/settings`), 'the settings');
+  assert.deepEqual([now.threshold_fen, now.approvals_needed], [p.before.threshold_fen, p.before.approvals_needed]);
+}
+
+// A pending change that weakens the rule (the threshold 100 fen higher), asked by the admin.
+async function weakening(ctx, s) {
+  const { threshold_fen, approvals_needed } = await ctx.ok(ctx.admin.get(`${ctx.C}/fund/settings`), 'the settings');
+  const q = await ctx.admin.req('PUT', `${ctx.C}/fund/settings`, { json: { threshold_fen: threshold_fen + 100, approvals_needed } });
+  assert.equal(q.status, 202, `a higher threshold waits for approval: ${q.text}`);
+  return { ...s, id: q.data.pending.id, before: { threshold_fen, approvals_needed } };
+}
+
 export default [
   {
     op: 'POST /api/v1/communities/{community_id}/fund/donations',
@@ -64,18 +81,45 @@ export default [
     },
   },
   {
-    // A real change of the settings; put back (without a fault) as soon as it succeeded, since the
-    // other steps pay out against the threshold.
+    // A real change of the settings, one that tightens the two-person rule (so it applies at once);
+    // put back as soon as it succeeded, since the other steps pay out against the threshold. The put
+    // back weakens the rule: it waits for another staff member, who approves it.
     op: 'PUT /api/v1/communities/{community_id}/fund/settings',
-    async prepare(ctx) {
-      const before = await ctx.ok(ctx.admin.get(`${ctx.C}/fund/settings`), 'the settings');
-      return { before, after: { threshold_fen: before.threshold_fen + 100, approvals_needed: before.approvals_needed === 1 ? 2 : 1 } };
+    setup: async (ctx) => ({ approver: await ctx.user('staff') }),
+    async prepare(ctx, m, s) {
+      const { threshold_fen, approvals_needed } = await ctx.ok(ctx.admin.get(`${ctx.C}/fund/settings`), 'the settings');
+      const before = { threshold_fen, approvals_needed };
+      return { ...s, before, after: { threshold_fen: threshold_fen - 100, approvals_needed } };
     },
     send: (ctx, p) => ctx.json(ctx.admin, 'PUT', `${ctx.C}/fund/settings`, p.after),
     async check(ctx, r, p) {
-      assert.deepEqual(r.data, p.after);
-      const back = await ctx.ok(ctx.admin.req('PUT', `${ctx.C}/fund/settings`, { json: p.before }), 'the settings put back');
-      assert.deepEqual(back, p.before);
+      assert.deepEqual([r.data.threshold_fen, r.data.approvals_needed], [p.after.threshold_fen, p.after.approvals_needed]);
+      await putBack(ctx, p);
+    },
+  },
+  {
+    // A change that weakens the rule, asked by the admin and approved by another staff member; the
+    // settings as they were put back afterwards (a tightening: at once).
+    op: 'POST /api/v1/communities/{community_id}/fund/settings/changes/{change_id}/approve',
+    setup: async (ctx) => ({ approver: await ctx.user('staff') }),
+    prepare: (ctx, m, s) => weakening(ctx, s),
+    send: (ctx, p) => ctx.json(p.approver, 'POST', `${ctx.C}/fund/settings/changes/${p.id}/approve`),
+    done: ['settings_change_closed'],
+    async check(ctx, r, p) {
+      const now = await ctx.ok(ctx.admin.get(`${ctx.C}/fund/settings`), 'the settings');
+      assert.equal(now.threshold_fen, p.before.threshold_fen + 100, 'the change applied once');
+      await ctx.ok(ctx.admin.req('PUT', `${ctx.C}/fund/settings`, { json: p.before }), 'the settings put back');
+    },
+  },
+  {
+    op: 'POST /api/v1/communities/{community_id}/fund/settings/changes/{change_id}/reject',
+    setup: async (ctx) => ({ approver: await ctx.user('staff') }),
+    prepare: (ctx, m, s) => weakening(ctx, s),
+    send: (ctx, p) => ctx.json(p.approver, 'POST', `${ctx.C}/fund/settings/changes/${p.id}/reject`),
+    done: ['settings_change_closed'],
+    async check(ctx, r, p) {
+      const now = await ctx.ok(ctx.admin.get(`${ctx.C}/fund/settings`), 'the settings');
+      assert.deepEqual([now.threshold_fen, now.approvals_needed, now.pending], [p.before.threshold_fen, p.before.approvals_needed, null]);
     },
   },
   {

@@ -17,6 +17,8 @@ async function buildWorld(ctx) {
   const people = (await admin.get(`${C}/people?limit=20`)).data.items;
   assert.ok(people.length >= 8, 'the demo has people');
   const rep = await ctx.user('org_rep');
+  // The rep proposes for every organisation of the demo, so staff link them to each.
+  for (const o of orgs) await ctx.ok(admin.post(`${C}/organisations/${o.id}/reps`, { account_id: rep.id }), 'a rep\'s link');
   const t0 = ctx.now();
   const soon = t0 + 15; // submissions of the short rounds close then, and their voting opens a second later
   const far = t0 + 30 * 86400;
@@ -284,6 +286,25 @@ export default [
       m % 2 ? { decision: 'accept' } : { decision: 'return', note: '请补充活动照片' }),
     done: ['report_closed'],
     check: (ctx, r, { w, m, report: id }) => assert.equal(ctx.srv.sql(`SELECT status FROM grant_reports WHERE id = ${id}`), m % 2 ? 'accepted' : 'returned'),
+  },
+  {
+    op: 'POST /api/v1/communities/{community_id}/organisations/{organisation_id}/reps',
+    prepare: async (ctx) => ({ w: await grantWorld(ctx), who: await ctx.user('org_rep') }),
+    send: (ctx, { w, who }) => ctx.json(ctx.admin, 'POST', `${ctx.C}/organisations/${w.orgs[0].id}/reps`, { account_id: who.id }),
+    done: ['already_linked'],
+    check: (ctx, r, { w, who }) => assert.equal(ctx.srv.sql(`SELECT count(*) FROM org_reps WHERE organisation_id = ${w.orgs[0].id} AND account_id = ${who.id}`), '1'),
+  },
+  {
+    op: 'DELETE /api/v1/communities/{community_id}/organisations/{organisation_id}/reps/{account_id}',
+    async prepare(ctx) {
+      const w = await grantWorld(ctx);
+      const who = await ctx.user('org_rep');
+      await ctx.ok(ctx.admin.post(`${ctx.C}/organisations/${w.orgs[1].id}/reps`, { account_id: who.id }), 'a link to end');
+      return { w, who };
+    },
+    send: (ctx, { w, who }) => ctx.json(ctx.admin, 'DELETE', `${ctx.C}/organisations/${w.orgs[1].id}/reps/${who.id}`),
+    done: ['not_linked'],
+    check: (ctx, r, { w, who }) => assert.equal(ctx.srv.sql(`SELECT count(*) FROM org_reps WHERE organisation_id = ${w.orgs[1].id} AND account_id = ${who.id}`), '0'),
   },
   {
     op: 'POST /api/v1/communities/{community_id}/voting-codes/redeem',

@@ -21,6 +21,24 @@ export default [
     done: ['conflict'],
   },
   {
+    // A page of people unmasked (audited). A search by a whole number is left out: every attempt of
+    // the loop would count against the account's search throttle.
+    op: 'POST /api/v1/communities/{community_id}/people/unmask',
+    send: (ctx) => ctx.json(ctx.admin, 'POST', `${ctx.C}/people/unmask`, { limit: 5, offset: 2 }),
+    check(ctx, r) {
+      assert.equal(r.data.items.length, 5);
+      assert.ok(r.data.items.every((p) => typeof p.needy === 'boolean' || p.needy === null));
+    },
+  },
+  {
+    op: 'POST /api/v1/communities/{community_id}/people/{person_id}/unmask',
+    setup: async (ctx) => ({ id: (await ctx.ok(ctx.admin.post(`${ctx.C}/people`, { name: '故障查看', phone: '13912340077' }), 'a person to unmask')).id }),
+    send: (ctx, p) => ctx.json(ctx.admin, 'POST', `${ctx.C}/people/${p.id}/unmask`),
+    check(ctx, r) {
+      assert.equal(r.data.phone, '13912340077');
+    },
+  },
+  {
     op: 'POST /api/v1/communities/{community_id}/people/import',
     prepare: (ctx) => ({ k: ctx.next() }),
     send: (ctx, p) => (h) => ctx.admin.req('POST', `${ctx.C}/people/import`, {

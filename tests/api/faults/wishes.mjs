@@ -48,8 +48,68 @@ export default [
     async setup(ctx) {
       return (await ctx.admin.get(`${ctx.C}/wishes?status=published&limit=100`)).data.items.map((w) => w.id);
     },
-    prepare: (ctx, m, wishes) => ({ wish: wishes[m], k: ctx.next() }),
-    send: (ctx, p) => ctx.json(ctx.admin, 'POST', `${ctx.C}/wishes/${p.wish}/claims`, { pledge: true }, { 'Idempotency-Key': `claim-${p.k}` }),
+    // A fresh resident each mode: one donor account holds at most three open claims.
+    prepare: async (ctx, m, wishes) => ({ wish: wishes[m], k: ctx.next(), donor: await ctx.user('resident') }),
+    send: (ctx, p) => ctx.json(p.donor, 'POST', `${ctx.C}/wishes/${p.wish}/claims`, { pledge: true }, { 'Idempotency-Key': `claim-${p.k}` }),
+  },
+  {
+    // The claimer lets a claimed wish go, with a reason.
+    op: 'POST /api/v1/communities/{community_id}/wishes/{wish_id}/claims/release',
+    async prepare(ctx) {
+      const p = await wishAt(ctx, 'published');
+      const donor = await ctx.user('resident');
+      await ctx.ok(donor.post(`${ctx.C}/wishes/${p.id}/claims`, { pledge: true }), 'a claim');
+      return { ...p, donor };
+    },
+    send: (ctx, p) => ctx.json(p.donor, 'POST', `${ctx.C}/wishes/${p.id}/claims/release`, { reason: '家里有事，无法完成' }),
+    done: ['no_active_claim'],
+    async check(ctx, r, p) {
+      const w = (await ctx.admin.get(`${ctx.C}/wishes/${p.id}`)).data;
+      assert.equal(w.status, 'published');
+      assert.equal(w.claims[0].status, 'released');
+    },
+  },
+  {
+    // Staff block a donor who holds a claim, releasing it.
+    op: 'POST /api/v1/communities/{community_id}/wish-donors/{account_id}/block',
+    async prepare(ctx) {
+      const p = await wishAt(ctx, 'published');
+      const donor = await ctx.user('resident');
+      await ctx.ok(donor.post(`${ctx.C}/wishes/${p.id}/claims`, { pledge: true }), 'a claim');
+      return { ...p, donor };
+    },
+    send: (ctx, p) => ctx.json(ctx.admin, 'POST', `${ctx.C}/wish-donors/${p.donor.id}/block`, { reason: '多次认领不兑现', release_claims: true }),
+    done: ['already_blocked'],
+    async check(ctx, r, p) {
+      assert.equal((await ctx.admin.get(`${ctx.C}/wishes/${p.id}`)).data.status, 'published');
+      assert.equal((await p.donor.post(`${ctx.C}/wishes/${p.id}/claims`, { pledge: true })).data.error.code, 'donor_blocked');
+    },
+  },
+  {
+    op: 'POST /api/v1/communities/{community_id}/wish-donors/{account_id}/unblock',
+    async prepare(ctx) {
+      const donor = await ctx.user('resident');
+      await ctx.ok(ctx.admin.post(`${ctx.C}/wish-donors/${donor.id}/block`, { reason: '待核实' }), 'a block');
+      return { donor };
+    },
+    send: (ctx, p) => ctx.json(ctx.admin, 'POST', `${ctx.C}/wish-donors/${p.donor.id}/unblock`, { reason: '已当面说明' }),
+    done: ['not_blocked'],
+    check(ctx, r) {
+      if (r.status === 200) assert.equal(r.data.blocked, false);
+    },
+  },
+  {
+    // The claim limit, put back at the end.
+    op: 'PUT /api/v1/communities/{community_id}/wish-settings',
+    setup: async (ctx) => ctx.ok(ctx.admin.get(`${ctx.C}/wish-settings`), 'the wish settings'),
+    prepare: (ctx, m, before) => ({ before, m }),
+    send: (ctx, p) => ctx.json(ctx.admin, 'PUT', `${ctx.C}/wish-settings`, { max_open_claims: 4 + p.m }),
+    check(ctx, r, p) {
+      assert.equal(r.data.max_open_claims, 4 + p.m);
+    },
+    async end(ctx, before) {
+      await ctx.ok(ctx.admin.req('PUT', `${ctx.C}/wish-settings`, { json: before }), 'the wish settings put back');
+    },
   },
   {
     // Staff key in a paper form.
@@ -57,7 +117,7 @@ export default [
     setup: base,
     prepare: async (ctx, m) => ({ ...(await base(ctx)), k: ctx.next() }),
     send: (ctx, p) => ctx.json(ctx.admin, 'POST', `${ctx.C}/wishes`,
-      wishBody(p, { source: 'paper', paper_serial: `WX-N${p.k}`, paper_photo: `forms/wx-n${p.k}.jpg` })),
+      wishBody(p, { source: 'paper', paper_serial: `WX-N${p.k}` })),
     check(ctx, r, p) {
       assert.equal(r.data.status, 'submitted');
       assert.equal(r.data.paper_serial, `WX-N${p.k}`);
@@ -69,6 +129,15 @@ export default [
     send: (ctx, p) => (h) => ctx.admin.req('POST', `${ctx.C}/wishes/${p.id}/form-photo`, { body: png, headers: { 'Content-Type': 'image/png', ...h } }),
     check(ctx, r) {
       assert.match(r.data.paper_photo, /^sha256:[0-9a-f]{64}$/);
+    },
+  },
+  {
+    // The sealed details, shown and audited.
+    op: 'POST /api/v1/communities/{community_id}/wishes/{wish_id}/private',
+    setup: (ctx) => wishAt(ctx, 'submitted'),
+    send: (ctx, p) => ctx.json(ctx.admin, 'POST', `${ctx.C}/wishes/${p.id}/private`),
+    check(ctx, r) {
+      assert.equal(r.data.private.beneficiary_name, '周秀兰');
     },
   },
   {

@@ -146,9 +146,10 @@ function parseError(status: number, data: unknown): ApiError {
   return new ApiError(status, code, message, fields)
 }
 
-async function send(method: Method, template: string, args: AnyArgs = {}): Promise<unknown> {
+/** Sends a request; the answer's JSON, or (asFile) the file it carries (a CSV or XLSX export). */
+async function send(method: Method, template: string, args: AnyArgs = {}, asFile = false): Promise<unknown> {
   const headers: Record<string, string> = {
-    Accept: 'application/json',
+    Accept: asFile ? '*/*' : 'application/json',
     'Accept-Language': currentLang(),
   }
   let body: string | Blob | undefined
@@ -177,6 +178,10 @@ async function send(method: Method, template: string, args: AnyArgs = {}): Promi
     throw new ApiError(0, 'network', t('errors.network'))
   }
 
+  if (asFile && res.ok) {
+    const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')
+    return { blob: await res.blob(), filename: m ? m[1] : 'export' } satisfies Download
+  }
   const raw = res.status === 204 ? '' : await res.text()
   let data: unknown = undefined
   if (raw) {
@@ -202,12 +207,36 @@ function caller<M extends Method>(method: M) {
   ): Promise<R> => send(method, path, args[0] as AnyArgs) as Promise<R>
 }
 
+/** A file the server sends (a CSV or XLSX export asked for by POST), with the name it gives it. */
+export interface Download {
+  blob: Blob
+  filename: string
+}
+
+/** Hands a downloaded file to the browser as a download. */
+export function saveDownload(d: Download): void {
+  const url = URL.createObjectURL(d.blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = d.filename
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+}
+
 export const api = {
   get: caller('get'),
   post: caller('post'),
   put: caller('put'),
   patch: caller('patch'),
   del: caller('delete'),
+  /** A POST whose answer is a file (an export asked for by POST: audited, so never a link another
+   *  site could make a browser follow); the CSRF token goes with it, a refusal is an ApiError. */
+  postForFile: <P extends PathOf<'post'>, B extends BodyOf<'post', P> = BodyOf<'post', P>>(
+    path: P,
+    ...args: ArgList<'post', P, B & Exact<B, BodyOf<'post', P>>>
+  ): Promise<Download> => send('post', path, args[0] as AnyArgs, true) as Promise<Download>,
 }
 
 /** The address of a GET operation, for a link or an image (an export, a QR code, a photo). */

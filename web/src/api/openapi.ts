@@ -265,7 +265,7 @@ export interface Paths {
   }
   "/api/v1/communities/{community_id}/people": {
     get: {
-      /** People (masked unless ?unmask=1) */
+      /** People, masked; q matches names (a whole phone or ID number: 403, or use POST …/people/unmask) */
       path: { community_id: PathValue }
       query: {
         limit?: QueryValue
@@ -274,7 +274,6 @@ export interface Paths {
         q?: QueryValue
         compound_id?: QueryValue
         tag?: QueryValue
-        unmask?: QueryValue
       }
       public: false
     }
@@ -305,9 +304,31 @@ export interface Paths {
       public: false
     }
   }
+  "/api/v1/communities/{community_id}/people/unmask": {
+    post: {
+      /** People unmasked, or found by a whole phone or ID number (audited; searches throttled) */
+      path: { community_id: PathValue }
+      query: Record<string, never>
+      body: {
+        /** a name (or part of one), or a whole phone or ID number */
+        q?: string
+        /** only this compound */
+        compound_id?: number
+        /** only people with this tag */
+        tag?: "elder" | "child" | "party_member" | "building_leader"
+        /** page size (default 50, at most 500) */
+        limit?: number
+        /** rows to skip */
+        offset?: number
+        /** json (default), or csv or xlsx for a download of the whole list */
+        format?: "json" | "csv" | "xlsx"
+      }
+      public: false
+    }
+  }
   "/api/v1/communities/{community_id}/people/{person_id}": {
     get: {
-      /** One person (masked unless ?unmask=1) */
+      /** One person, masked */
       path: { community_id: PathValue; person_id: PathValue }
       query: Record<string, never>
       public: false
@@ -336,6 +357,14 @@ export interface Paths {
         /** needy household (困难群众); sensitive, stored encrypted */
         needy?: boolean
       }
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/people/{person_id}/unmask": {
+    post: {
+      /** One person unmasked (audited) */
+      path: { community_id: PathValue; person_id: PathValue }
+      query: Record<string, never>
       public: false
     }
   }
@@ -863,17 +892,21 @@ export interface Paths {
   }
   "/api/v1/certificates/{serial}": {
     get: {
-      /** Check a certificate (public) */
+      /** Check a certificate (public; the details only with ?k=, its key; throttled) */
       path: { serial: PathValue }
-      query: Record<string, never>
+      query: {
+        k?: QueryValue
+      }
       public: true
     }
   }
   "/api/v1/certificates/{serial}/qr.svg": {
     get: {
-      /** The QR code to print on a certificate (SVG) */
+      /** The QR code to print on a certificate (SVG; ?k= the certificate's key) */
       path: { serial: PathValue }
-      query: Record<string, never>
+      query: {
+        k?: QueryValue
+      }
       public: true
     }
   }
@@ -907,7 +940,7 @@ export interface Paths {
   }
   "/api/v1/communities/{community_id}/fund/entries/{seq}/reverse": {
     post: {
-      /** Reverse an entry (a new entry; nothing is edited) */
+      /** Reverse an entry (a new entry; nothing is edited); one that takes money out above the threshold waits for approval (202); Idempotency-Key */
       path: { community_id: PathValue; seq: PathValue }
       query: Record<string, never>
       body: {
@@ -977,7 +1010,7 @@ export interface Paths {
   }
   "/api/v1/communities/{community_id}/fund/requests": {
     get: {
-      /** Payments waiting for approval */
+      /** Payments and reversals waiting for approval */
       path: { community_id: PathValue }
       query: {
         limit?: QueryValue
@@ -990,7 +1023,7 @@ export interface Paths {
   }
   "/api/v1/communities/{community_id}/fund/requests/{request_id}/approve": {
     post: {
-      /** Approve a payment (not one's own) */
+      /** Approve a payment or a reversal (not one's own) */
       path: { community_id: PathValue; request_id: PathValue }
       query: Record<string, never>
       public: false
@@ -998,7 +1031,7 @@ export interface Paths {
   }
   "/api/v1/communities/{community_id}/fund/requests/{request_id}/reject": {
     post: {
-      /** Reject a payment */
+      /** Reject a payment or a reversal (not one's own) */
       path: { community_id: PathValue; request_id: PathValue }
       query: Record<string, never>
       public: false
@@ -1006,21 +1039,37 @@ export interface Paths {
   }
   "/api/v1/communities/{community_id}/fund/settings": {
     get: {
-      /** Threshold and approvals needed */
+      /** Threshold and approvals needed, and the change pending */
       path: { community_id: PathValue }
       query: Record<string, never>
       public: false
     }
     put: {
-      /** Change the threshold and approvals needed */
+      /** Change the threshold and approvals needed (a weakening waits for another staff member: 202) */
       path: { community_id: PathValue }
       query: Record<string, never>
       body: {
-        /** money out above this needs approval (default 50000 = 500 yuan) */
+        /** money out above this needs approval (default 50000 = 500 yuan; at most 100000000 = 1,000,000 yuan); a raise waits for another staff member */
         threshold_fen: number
-        /** approvals by other staff members (default 1) */
+        /** approvals by other staff members (default 1, 1 to 5); fewer waits for another staff member */
         approvals_needed: number
       }
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/fund/settings/changes/{change_id}/approve": {
+    post: {
+      /** Approve a pending change of the settings (not one's own) */
+      path: { community_id: PathValue; change_id: PathValue }
+      query: Record<string, never>
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/fund/settings/changes/{change_id}/reject": {
+    post: {
+      /** Reject a pending change of the settings (not one's own) */
+      path: { community_id: PathValue; change_id: PathValue }
+      query: Record<string, never>
       public: false
     }
   }
@@ -1105,8 +1154,6 @@ export interface Paths {
         source?: "online" | "paper"
         /** the paper form's serial number */
         paper_serial?: string
-        /** a photo of the signed form (file name or URL) */
-        paper_photo?: string
       }
       public: false
     }
@@ -1138,11 +1185,17 @@ export interface Paths {
   }
   "/api/v1/communities/{community_id}/wishes/{wish_id}": {
     get: {
-      /** A wish with its claims (?private=1 for the sealed details, audited) */
+      /** A wish with its claims (without the sealed details) */
       path: { community_id: PathValue; wish_id: PathValue }
-      query: {
-        private?: QueryValue
-      }
+      query: Record<string, never>
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/wishes/{wish_id}/private": {
+    post: {
+      /** A wish with its claims and its sealed details (audited) */
+      path: { community_id: PathValue; wish_id: PathValue }
+      query: Record<string, never>
       public: false
     }
   }
@@ -1195,7 +1248,7 @@ export interface Paths {
   }
   "/api/v1/communities/{community_id}/wishes/{wish_id}/claims": {
     post: {
-      /** Claim a wish with a pledge (409 if claimed); Idempotency-Key */
+      /** Claim a wish with a pledge (409 if claimed, at the donor's limit, or let go before; 403 if the donor is blocked); Idempotency-Key */
       path: { community_id: PathValue; wish_id: PathValue }
       query: Record<string, never>
       body: {
@@ -1207,6 +1260,18 @@ export interface Paths {
         donor_kind?: "resident" | "party_member" | "organisation"
         /** staff at an on-site campaign day: the donor's name */
         donor_name?: string
+      }
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/wishes/{wish_id}/claims/release": {
+    post: {
+      /** Release the active claim with a reason (the claimer, or staff); the wish is open again */
+      path: { community_id: PathValue; wish_id: PathValue }
+      query: Record<string, never>
+      body: {
+        /** why the claim is released (required) */
+        reason: string
       }
       public: false
     }
@@ -1271,6 +1336,58 @@ export interface Paths {
         ends_on: string
         /** days a claim has to be fulfilled (default 30) */
         fulfil_days?: number
+      }
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/wish-donors": {
+    get: {
+      /** Donors blocked from claiming, with the reason */
+      path: { community_id: PathValue }
+      query: Record<string, never>
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/wish-donors/{account_id}/block": {
+    post: {
+      /** Block a donor account from claiming, with a reason */
+      path: { community_id: PathValue; account_id: PathValue }
+      query: Record<string, never>
+      body: {
+        /** why (required) */
+        reason: string
+        /** block: also release the donor's active claims */
+        release_claims?: boolean
+      }
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/wish-donors/{account_id}/unblock": {
+    post: {
+      /** Let a blocked donor claim again, with a reason */
+      path: { community_id: PathValue; account_id: PathValue }
+      query: Record<string, never>
+      body: {
+        /** why the donor may claim again (required) */
+        reason: string
+      }
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/wish-settings": {
+    get: {
+      /** The claim limit per donor */
+      path: { community_id: PathValue }
+      query: Record<string, never>
+      public: false
+    }
+    put: {
+      /** Change the claim limit per donor (staff) */
+      path: { community_id: PathValue }
+      query: Record<string, never>
+      body: {
+        /** active claims one donor account may hold (default 3) */
+        max_open_claims: number
       }
       public: false
     }
@@ -1620,7 +1737,7 @@ export interface Paths {
   }
   "/api/v1/communities/{community_id}/grant-rounds/{round_id}/proposals/{proposal_id}/attachments/{attachment_id}": {
     get: {
-      /** An attachment */
+      /** An attachment (reviewers: of the rounds they review; org reps: of their organisations) */
       path: { community_id: PathValue; round_id: PathValue; proposal_id: PathValue; attachment_id: PathValue }
       query: Record<string, never>
       public: false
@@ -1676,13 +1793,47 @@ export interface Paths {
   }
   "/api/v1/communities/{community_id}/voting-codes/redeem": {
     post: {
-      /** Redeem a household voting code */
+      /** Redeem a household voting code (failures throttled: 429 with Retry-After) */
       path: { community_id: PathValue }
       query: Record<string, never>
       body: {
         /** the household voting code */
         code: string
       }
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/organisations/{organisation_id}/reps": {
+    get: {
+      /** The accounts that represent an organisation */
+      path: { community_id: PathValue; organisation_id: PathValue }
+      query: Record<string, never>
+      public: false
+    }
+    post: {
+      /** Record that an org rep represents the organisation */
+      path: { community_id: PathValue; organisation_id: PathValue }
+      query: Record<string, never>
+      body: {
+        /** an account holding org_rep in this community */
+        account_id: number
+      }
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/organisations/{organisation_id}/reps/{account_id}": {
+    delete: {
+      /** End an org rep's link to the organisation */
+      path: { community_id: PathValue; organisation_id: PathValue; account_id: PathValue }
+      query: Record<string, never>
+      public: false
+    }
+  }
+  "/api/v1/communities/{community_id}/my-organisations": {
+    get: {
+      /** The organisations the caller may propose for */
+      path: { community_id: PathValue }
+      query: Record<string, never>
       public: false
     }
   }

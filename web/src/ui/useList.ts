@@ -2,9 +2,13 @@
 // hours, a round's proposals, …): the state behind <ListPage>'s table, its pager
 // and its export links. The list is named by its path below the community, as
 // the OpenAPI document has it ('/people', '/grant-rounds/{round_id}/proposals');
-// its filters are typed from the document's query parameters.
+// its filters are typed from the document's query parameters. A list may have an
+// audited twin, a POST with the same arguments in its body (…/people/unmask): the
+// list is then asked for by POST when the page says so, or when the GET answers
+// 400 use_post, and its export is a POST too, saved as a download.
 import { computed, reactive, ref, shallowRef, type Ref } from 'vue'
-import { api, apiUrl, errorMessage, type PathOf, type Query, type QueryOf } from '../api/client'
+import { ApiError, api, apiUrl, errorMessage, saveDownload, type BodyOf, type PathOf, type Query, type QueryOf } from '../api/client'
+import { act } from './ask'
 import type { Paths } from '../api/openapi'
 import type { Id, ListPage } from '../api/types'
 import { session } from '../session'
@@ -16,6 +20,10 @@ type Full<L extends string> = `${typeof C}${L}`
 export type ListPath = {
   [P in PathOf<'get'>]: P extends `${typeof C}${infer L}` ? ('limit' extends keyof QueryOf<'get', P> ? L : never) : never
 }[PathOf<'get'>]
+/** The community's POSTs that show a list (R_VIEW, its arguments limit, offset, format… in the body). */
+export type ViewListPath = {
+  [P in PathOf<'post'>]: P extends `${typeof C}${infer L}` ? ('limit' extends keyof BodyOf<'post', P> ? L : never) : never
+}[PathOf<'post'>]
 /** The answer of each list, declared by its module (module augmentation in the module's api.ts:
  *  `declare module '../../ui/useList' { interface ListPages { '/compounds': ListPage<Compound> } }`). */
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
@@ -27,7 +35,11 @@ export const listPagesAreLists: [keyof ListPages] extends [ListPath] ? true : ne
 type ParamsOf<L extends ListPath> = Omit<Paths[Full<L>]['get']['path'], 'community_id'>
 export type ListFilters<L extends ListPath> = Omit<QueryOf<'get', Full<L>>, 'limit' | 'offset' | 'format'>
 
-export interface ListOptions<L extends ListPath> {
+/** How the last page was asked for: by GET, by the POST twin because the page asked (asked()), or
+ *  by the POST twin because the GET answered use_post (a search the server audits). */
+export type ListVia = 'get' | 'asked' | 'use_post'
+
+export interface ListOptions<L extends ListPath, V extends ViewListPath = never> {
   /** Filters sent with every request and export (compound_id, tag, status, …). */
   filters?: () => ListFilters<L>
   /** The list's other path parameters ({round_id}, {shift_id}). */
@@ -37,6 +49,10 @@ export interface ListOptions<L extends ListPath> {
   newestFirst?: boolean
   /** The community; the signed-in one by default. */
   community?: () => Id | null
+  /** The list's audited twin, a POST below the community taking the list's arguments (q, the
+   *  filters, limit, offset, format) in its body; asked when asked() is true, and in place of a GET
+   *  answered 400 use_post. The filters' values go into the body as they are (numbers as numbers). */
+  post?: { path: V; asked?: () => boolean }
 }
 
 /** What <ListPage> and <Pager> need of a list. */
@@ -52,9 +68,14 @@ export interface ListState<T = unknown> {
   setPageSize(n: number): void
   search(): void
   exportUrl(format: 'csv' | 'xlsx'): string
+  /** Set when the list was shown by its POST twin: its export is a POST too (a download, not a link). */
+  exportDownload?: ((format: 'csv' | 'xlsx') => void) | undefined
 }
 
-export function useList<L extends ListPath, T = ItemOf<L>, P extends ListPage<T> = PageOf<L> & ListPage<T>>(path: L, opts: ListOptions<L> = {}) {
+export function useList<L extends ListPath, V extends ViewListPath = never, T = ItemOf<L>, P extends ListPage<T> = PageOf<L> & ListPage<T>>(
+  path: L,
+  opts: ListOptions<L, V> = {},
+) {
   const q = ref('')
   const limit = ref(opts.pageSize ?? 20)
   const page = ref(1)
@@ -63,6 +84,7 @@ export function useList<L extends ListPath, T = ItemOf<L>, P extends ListPage<T>
   const last = shallowRef<P | null>(null)
   const loading = ref(false)
   const error = ref('')
+  const via = ref<ListVia>('get')
   let seq = 0
 
   const community = () => (opts.community ? opts.community() : session.communityId)
@@ -77,9 +99,34 @@ export function useList<L extends ListPath, T = ItemOf<L>, P extends ListPage<T>
     return { q: q.value.trim(), ...((opts.filters ? opts.filters() : {}) as Query) }
   }
 
-  function get(query: Query): Promise<P> {
-    // The path and the filters were checked against the document by the types above.
-    return (api.get as (p: string, a: unknown) => Promise<P>)(full, { path: pathArgs(), query })
+  /** The list's arguments as the POST twin's body: empty values left out, the others as they are. */
+  function postBody(query: Query): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''))
+  }
+
+  function postTwin(query: Query): Promise<P> {
+    const twin = `${C}${opts.post?.path ?? ''}`
+    return (api.post as (p: string, a: unknown) => Promise<P>)(twin, { path: pathArgs(), body: postBody(query) })
+  }
+
+  /** One page: by GET, or by the POST twin (asked, or when the GET answers use_post); via says which. */
+  async function get(query: Query): Promise<P> {
+    if (opts.post?.asked?.()) {
+      const page = await postTwin(query)
+      via.value = 'asked'
+      return page
+    }
+    try {
+      // The path and the filters were checked against the document by the types above.
+      const page = await (api.get as (p: string, a: unknown) => Promise<P>)(full, { path: pathArgs(), query })
+      via.value = 'get'
+      return page
+    } catch (e) {
+      if (!opts.post || !(e instanceof ApiError) || e.code !== 'use_post') throw e
+      const page = await postTwin(query)
+      via.value = 'use_post'
+      return page
+    }
   }
 
   /** Loads the current page. Rejects on error (also shown in error). */
@@ -138,6 +185,13 @@ export function useList<L extends ListPath, T = ItemOf<L>, P extends ListPage<T>
     return p ? (apiUrl as (path: string, a: unknown) => string)(full, { path: p, query: { ...filterQuery(), format } }) : '#'
   }
 
+  /** The export of a list shown by its POST twin: a POST with the CSRF token, saved as a file. */
+  function download(format: 'csv' | 'xlsx'): void {
+    const twin = `${C}${opts.post?.path ?? ''}`
+    const send = api.postForFile as (p: string, a: unknown) => ReturnType<typeof api.postForFile>
+    void act(() => send(twin, { path: pathArgs(), body: postBody({ ...filterQuery(), format }) }).then(saveDownload))
+  }
+
   return reactive({
     q,
     limit,
@@ -153,6 +207,8 @@ export function useList<L extends ListPath, T = ItemOf<L>, P extends ListPage<T>
     setPageSize,
     search,
     exportUrl,
+    via,
+    exportDownload: computed(() => (opts.post && via.value !== 'get' ? download : undefined)),
     ready: computed(() => pathArgs() !== null),
   })
 }

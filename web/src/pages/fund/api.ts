@@ -83,6 +83,11 @@ export interface FundRequest {
   entry_seq: number | null
   approvals: number
   requested_by_login: string | null
+  /** A payout, or a reversal (of entry reverses_seq) that takes money out (docs/fund.md). */
+  kind: 'payout' | 'reversal'
+  reverses_seq: number | null
+  /** Why it waits: above the threshold, or past it with the day's other money out (split payments). */
+  rule: 'threshold' | 'daily_total'
 }
 
 export interface FundRules {
@@ -95,6 +100,28 @@ export interface FundRules {
 export interface FundSettings {
   threshold_fen: number
   approvals_needed: number
+}
+
+/** A change of the settings that weakens the two-person rule, waiting for other staff members. */
+export interface FundSettingsChange {
+  id: Id
+  threshold_fen: number
+  approvals_needed: number
+  old_threshold_fen: number
+  old_approvals_needed: number
+  requested_by: Id
+  requested_by_login: string | null
+  requested_at: number
+  approvals_required: number
+  approvals: number
+  status: 'pending' | 'applied' | 'rejected' | 'superseded'
+  decided_at: number | null
+}
+
+/** GET/PUT …/fund/settings: the settings in force, the threshold's maximum and the pending change. */
+export interface FundSettingsState extends FundSettings {
+  threshold_max_fen: number
+  pending: FundSettingsChange | null
 }
 
 export interface ReportRow {
@@ -135,10 +162,16 @@ export const fundApi = {
     api.post(`${C}/fund/requests/{request_id}/approve`, { path: { community_id: cid, request_id: id } }),
   reject: (cid: Id, id: Id): Promise<FundRequest> =>
     api.post(`${C}/fund/requests/{request_id}/reject`, { path: { community_id: cid, request_id: id } }),
-  reverse: (cid: Id, seq: Id, reason: string, key: string): Promise<FundEntry> =>
+  /** 201: the reversing entry; 202: a request waiting for approval (it takes money out above the threshold). */
+  reverse: (cid: Id, seq: Id, reason: string, key: string): Promise<FundEntry | FundRequest> =>
     api.post(`${C}/fund/entries/{seq}/reverse`, { path: { community_id: cid, seq }, body: { reason }, headers: idempotent(key) }),
-  settings: (cid: Id): Promise<FundSettings> => api.get(`${C}/fund/settings`, { path: c(cid) }),
-  saveSettings: (cid: Id, body: FundSettings): Promise<FundSettings> => api.put(`${C}/fund/settings`, { path: c(cid), body }),
+  settings: (cid: Id): Promise<FundSettingsState> => api.get(`${C}/fund/settings`, { path: c(cid) }),
+  /** 200: applied; 202: a weakening, pending until another staff member approves it (the state's pending). */
+  saveSettings: (cid: Id, body: FundSettings): Promise<FundSettingsState> => api.put(`${C}/fund/settings`, { path: c(cid), body }),
+  approveChange: (cid: Id, id: Id): Promise<FundSettingsChange> =>
+    api.post(`${C}/fund/settings/changes/{change_id}/approve`, { path: { community_id: cid, change_id: id } }),
+  rejectChange: (cid: Id, id: Id): Promise<FundSettingsChange> =>
+    api.post(`${C}/fund/settings/changes/{change_id}/reject`, { path: { community_id: cid, change_id: id } }),
 }
 
 /** A request (202) rather than a posted entry (201)? */

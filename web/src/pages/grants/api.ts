@@ -122,6 +122,13 @@ export type NewRound = BodyOf<'post', '/api/v1/communities/{community_id}/grant-
 
 export type ProposalInput = BodyOf<'post', '/api/v1/communities/{community_id}/grant-rounds/{round_id}/proposals'> & { budget_lines: BudgetLine[] }
 
+/** An organisation the caller may propose for (GET …/my-organisations). */
+export interface MyOrganisation {
+  id: number
+  name: string
+  kind: string
+}
+
 const C = '/api/v1/communities/{community_id}'
 const R = `${C}/grant-rounds/{round_id}` as const
 const c = (cid: Id) => ({ community_id: cid })
@@ -130,6 +137,8 @@ const p = (cid: Id, rid: Id, pid: Id) => ({ community_id: cid, round_id: rid, pr
 
 export const grantsApi = {
   rounds: (cid: Id): Promise<ListPage<GrantRound>> => api.get(`${C}/grant-rounds`, { path: c(cid) }),
+  /** The organisations the caller represents (staff: every one); an org rep may not list /organisations. */
+  myOrganisations: (cid: Id): Promise<ListPage<MyOrganisation>> => api.get(`${C}/my-organisations`, { path: c(cid) }),
   round: (cid: Id, rid: Id): Promise<GrantRound> => api.get(R, { path: r(cid, rid) }),
   createRound: (cid: Id, body: NewRound): Promise<GrantRound> => api.post(`${C}/grant-rounds`, { path: c(cid), body }),
   setPhase: (cid: Id, rid: Id, phase: BodyOf<'post', `${typeof R}/phase`>['phase']): Promise<GrantRound> =>

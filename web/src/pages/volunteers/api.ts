@@ -110,7 +110,7 @@ export interface RosterEntry {
 
 export interface ShiftQr {
   token: string
-  /** /m/checkin?c=…&s=…&t=… */
+  /** https://…/m/checkin?c=…&s=…&t=…: absolute, at the server's --public-url */
   url: string
   expires_at: number
   /** Trusted server output (libqrencode). */
@@ -179,6 +179,10 @@ export interface MyCertificate {
   period_to: string
   issued_at: number
   revoked_at: number | null
+  /** The certificate's key: the public check shows the details only with it. */
+  verify_token: string | null
+  /** "/verify/{serial}?k={key}": the check page to give to whoever should see it. */
+  verify_path: string
 }
 
 export interface AwardsPage extends ListPage<AwardRow> {
@@ -203,10 +207,14 @@ export interface Certificate {
   valid: boolean
   revoked_at?: number
   revoked_reason?: string
+  /** Staff and the volunteer only: the key the QR code carries, and the check page's path. */
+  verify_token?: string | null
+  verify_path?: string
 }
 
-/** The public check: an unknown serial has only valid, status and serial. */
-export type CertificateCheck = Partial<Certificate> & { valid: boolean; status: CertificateStatus; serial: string }
+/** The public check: with the certificate's key, what it says (and status); without the key, or
+ *  with a wrong one, only whether it is valid. */
+export type CertificateCheck = Partial<Certificate> & { valid: boolean }
 
 const C = '/api/v1/communities/{community_id}'
 const c = (cid: Id) => ({ community_id: cid })
@@ -275,9 +283,10 @@ export const volunteersApi = {
   revokeCertificate: (cid: Id, id: Id, reason: string): Promise<Certificate> =>
     api.post(`${C}/certificates/{certificate_id}/revoke`, { path: { community_id: cid, certificate_id: id }, body: { reason } }),
   /** Public, no login. */
-  verifyCertificate: (serial: string): Promise<CertificateCheck> => api.get('/api/v1/certificates/{serial}', { path: { serial } }),
-  /** Public: the QR code (SVG) that points to /verify/{serial} on this host. */
-  certificateQrUrl: (serial: string) => apiUrl('/api/v1/certificates/{serial}/qr.svg', { path: { serial } }),
+  verifyCertificate: (serial: string, key?: string): Promise<CertificateCheck> =>
+    api.get('/api/v1/certificates/{serial}', { path: { serial }, query: { k: key } }),
+  /** Public: the QR code (SVG) that points to /verify/{serial}?k={key} on this host. */
+  certificateQrUrl: (serial: string, key?: string | null) => apiUrl('/api/v1/certificates/{serial}/qr.svg', { path: { serial }, query: { k: key } }),
 }
 
 declare module '../../ui/useList' {

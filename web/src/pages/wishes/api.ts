@@ -60,7 +60,34 @@ export interface WishClaim {
   release_reason: string | null
   fulfilled_at: number | null
   entered_by: string | null
+  /** The donor's account (null for a claim staff entered on a campaign day). */
+  donor_account_id: Id | null
+  /** Who released it (staff or the claimer); null when the sweep did. */
+  released_by: string | null
+  donor_blocked: boolean
 }
+
+/** A donor account staff blocked from claiming. */
+export interface BlockedDonor {
+  account_id: Id
+  login: string
+  display_name: string | null
+  blocked_at: number
+  blocked_by: string | null
+  reason: string | null
+  open_claims: number
+}
+
+export interface DonorBlock {
+  account_id: Id
+  blocked: boolean
+  blocked_at: number | null
+  blocked_by: string | null
+  reason: string | null
+  released?: number
+}
+
+export type WishSettings = BodyOf<'put', '/api/v1/communities/{community_id}/wish-settings'>
 
 export interface WishPrivate {
   beneficiary_name: string | null
@@ -142,14 +169,25 @@ export const wishesApi = {
   /** The open and claimed wishes, for a choice (a donation's earmark). */
   manage: (cid: Id, status: WishStatus): Promise<ListPage<StaffWish>> =>
     api.get(`${C}/wishes/manage`, { path: c(cid), query: { status, limit: 200 } }),
-  get: (cid: Id, id: Id, withPrivate = false): Promise<WishDetail> =>
-    api.get(`${C}/wishes/{wish_id}`, { path: w(cid, id), query: withPrivate ? { private: 1 } : {} }),
+  get: (cid: Id, id: Id): Promise<WishDetail> => api.get(`${C}/wishes/{wish_id}`, { path: w(cid, id) }),
+  /** The wish with its sealed details: a POST (with the CSRF token), because the viewing is audited. */
+  getPrivate: (cid: Id, id: Id): Promise<WishDetail> => api.post(`${C}/wishes/{wish_id}/private`, { path: w(cid, id) }),
   verify: (cid: Id, id: Id, body: BodyOf<'post', `${typeof C}/wishes/{wish_id}/verify`>): Promise<WishDetail> =>
     api.post(`${C}/wishes/{wish_id}/verify`, { path: w(cid, id), body }),
   decide: (cid: Id, id: Id, body: BodyOf<'post', `${typeof C}/wishes/{wish_id}/decision`>): Promise<WishDetail> =>
     api.post(`${C}/wishes/{wish_id}/decision`, { path: w(cid, id), body }),
   claim: (cid: Id, id: Id, body: ClaimInput, idempotencyKey: string): Promise<ClaimResult> =>
     api.post(`${C}/wishes/{wish_id}/claims`, { path: w(cid, id), body, headers: idempotent(idempotencyKey) }),
+  /** The claimer, or staff: let the active claim go, with a reason; the wish is open again. */
+  releaseClaim: (cid: Id, id: Id, reason: string): Promise<WishDetail | { id: Id; status: string }> =>
+    api.post(`${C}/wishes/{wish_id}/claims/release`, { path: w(cid, id), body: { reason } }),
+  blockedDonors: (cid: Id): Promise<ListPage<BlockedDonor>> => api.get(`${C}/wish-donors`, { path: c(cid) }),
+  blockDonor: (cid: Id, account: Id, reason: string, releaseClaims: boolean): Promise<DonorBlock> =>
+    api.post(`${C}/wish-donors/{account_id}/block`, { path: { community_id: cid, account_id: account }, body: { reason, release_claims: releaseClaims } }),
+  unblockDonor: (cid: Id, account: Id, reason: string): Promise<DonorBlock> =>
+    api.post(`${C}/wish-donors/{account_id}/unblock`, { path: { community_id: cid, account_id: account }, body: { reason } }),
+  settings: (cid: Id): Promise<WishSettings> => api.get(`${C}/wish-settings`, { path: c(cid) }),
+  saveSettings: (cid: Id, body: WishSettings): Promise<WishSettings> => api.put(`${C}/wish-settings`, { path: c(cid), body }),
   contact: (cid: Id, id: Id): Promise<WishDetail> => api.post(`${C}/wishes/{wish_id}/contact`, { path: w(cid, id) }),
   fulfil: (cid: Id, id: Id, body: FulfilInput, idempotencyKey: string): Promise<unknown> =>
     api.post(`${C}/wishes/{wish_id}/fulfil`, { path: w(cid, id), body, headers: idempotent(idempotencyKey) }),

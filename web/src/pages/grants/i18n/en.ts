@@ -229,6 +229,7 @@ const messages: Messages = {
       title: 'Submit a proposal',
       round: 'Round',
       noRound: 'No round is taking proposals',
+      noOrg: 'You do not represent an organisation yet: ask the community office to record you as its representative',
       organisation: 'Organisation',
       titleLabel: 'Title',
       summary: 'Summary',

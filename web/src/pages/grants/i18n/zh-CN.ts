@@ -229,6 +229,7 @@ const messages = {
       title: '项目申报',
       round: '申报轮次',
       noRound: '暂无处于申报阶段的轮次',
+      noOrg: '您还不是任何组织的代表：请社区工作人员把您登记为所在组织的代表后再申报',
       organisation: '申报组织',
       titleLabel: '项目名称',
       summary: '项目简介',

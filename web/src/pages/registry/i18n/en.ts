@@ -47,6 +47,7 @@ const messages: Messages = {
       unmask: 'Show full details',
       unmaskNotice: 'Full phone and ID numbers are shown. Every view is written to the audit log; use only when the work needs it.',
       unmaskDenied: 'You are not allowed to see full details',
+      byNumberNotice: 'Found by a phone or ID number: shown in full, and this search is written to the audit log.',
       createTitle: 'Register a person',
       nameRequired: 'Enter the name',
       phoneHint: 'An 11-digit mobile number, e.g. 13800138000',

@@ -47,6 +47,7 @@ const messages = {
       unmask: '显示完整信息',
       unmaskNotice: '已显示完整的手机号和身份证号。每次查看都会记入审计日志，请仅在工作需要时使用。',
       unmaskDenied: '您没有查看完整信息的权限',
+      byNumberNotice: '按手机号或身份证号查找：结果显示完整信息，这次查找已记入审计日志。',
       createTitle: '登记人员',
       nameRequired: '请填写姓名',
       phoneHint: '请填写 11 位手机号，如 13800138000',

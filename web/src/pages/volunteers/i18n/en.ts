@@ -345,12 +345,18 @@ const messages: Messages = {
         revoked: 'Revoked',
         altered: 'Altered',
         unknown: 'Not found',
+        validOnly: 'Valid',
+        invalid: 'Not valid',
+        invalidKey: 'Not valid',
       },
       hint: {
         valid: 'Issued by the organisation named below and unchanged since',
         revoked: 'The issuer has revoked this certificate; it is no longer valid',
         altered: 'Its content differs from what was issued; do not trust the details below',
         unknown: 'No certificate has this serial; please check it',
+        validOnly: 'A certificate with this serial is valid. Its content is shown only with the QR code on the paper: scan it to see the details',
+        invalid: 'No valid certificate has this serial: it may be mistyped, revoked or altered',
+        invalidKey: 'The serial and the key do not match, or the certificate is no longer valid: scan the QR code on the paper',
       },
     },
     calendar: {

@@ -345,12 +345,18 @@ const messages = {
         revoked: '已撤销',
         altered: '已被篡改',
         unknown: '查无此证',
+        validOnly: '有效',
+        invalid: '无效',
+        invalidKey: '无效',
       },
       hint: {
         valid: '该证明由出具单位开具，内容未被改动',
         revoked: '该证明已被出具单位撤销，不再有效',
         altered: '该证明的内容与开具时不一致，以下信息不可信',
         unknown: '没有找到这个编号的证明，请核对编号',
+        validOnly: '这个编号的证明有效。证明内容只对持有证明二维码的人显示：请扫描证明上的二维码查看',
+        invalid: '没有这个编号的有效证明：编号可能有误，或证明已被撤销、改动',
+        invalidKey: '编号与核验码不符，或证明已失效：请直接扫描证明上的二维码',
       },
     },
     calendar: {
