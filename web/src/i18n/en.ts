@@ -16,6 +16,7 @@ const messages: Messages = {
   largeText: 'Large text',
   common: {
     search: 'Search',
+    menu: 'Menu',
     searchPlaceholder: 'Search by keyword',
     create: 'New',
     save: 'Save',

@@ -17,6 +17,7 @@ const messages = {
   largeText: '大字模式',
   common: {
     search: '搜索',
+    menu: '菜单',
     searchPlaceholder: '输入关键字搜索',
     create: '新建',
     save: '保存',
