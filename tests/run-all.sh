@@ -3,6 +3,7 @@
 #   unit     C unit tests (cmocka, under ASan+UBSan), SQLite and PostgreSQL
 #   api      black-box tests against a real linli server, once per backend
 #   e2e      the pages in headless Chromium (playwright-core)
+#   web      the web's module declarations, and its API types against the OpenAPI document
 #   openapi  the OpenAPI document linted with @redocly/cli
 set -u
 cd "$(dirname "$0")/.."
@@ -67,7 +68,10 @@ if [ -d tests/e2e ] && ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
   node_suite e2e tests/e2e/
 fi
 
-# 4. The OpenAPI document, linted.
+# 4. The web's structure (modules are their folders) and its API types against the OpenAPI document.
+node_suite web tests/web/
+
+# 5. The OpenAPI document, linted.
 "$LINLI_BIN" openapi >"$log_dir/openapi.json" 2>"$log_dir/openapi.err"
 if (cd web && npx --no-install redocly lint --format=stylish "$log_dir/openapi.json") >"$log_dir/lint.log" 2>&1; then
   count openapi-lint 1 0 0

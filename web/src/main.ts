@@ -5,6 +5,7 @@ import { i18n } from './i18n'
 import { installPrefs } from './prefs'
 import { router } from './router'
 import './styles/base.css'
+import './ui/page.css'
 
 installPrefs()
 createApp(App).use(i18n).use(router).mount('#app')

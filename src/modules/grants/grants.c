@@ -1465,6 +1465,7 @@ static const field_spec objection_body[] = {
 static const field_spec answer_body[] = {{"answer", F_STR, 1, 2000, NULL, "staff's answer (public)"}, {0}};
 static const column_spec objection_columns[] = {{"id", "编号", "ID"}, {"title", "项目", "Proposal"}, {"text", "异议", "Objection"}, {"answer", "答复", "Answer"}, {0}};
 static const char *const review_decisions[] = {"accept", "return", NULL};
+static const char *const preview_query[] = {"preview", NULL}; /* staff: the results before they are published */
 static const field_spec report_body[] = {
     {"period", F_STR, 1, 40, NULL, "the period reported, e.g. 2026年1—3月"},
     {"activities", F_STR, 1, 5000, NULL, "activities held"},
@@ -1505,7 +1506,7 @@ static const route grant_routes[] = {
     {"POST", C "/grant-rounds/{round_id}/votes", vote_cast, "grants.vote", 0, vote_body, NULL, "grants", "Vote (once; final)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/my-vote", my_vote, "grants.vote", 0, NULL, NULL, "grants", "Whether the caller may vote and has voted", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/live", live_counts, NULL, R_PUBLIC, NULL, NULL, "grants", "Live vote counts (Server-Sent Events)", 0, NULL},
-    {"GET", C "/grant-rounds/{round_id}/results", results_get, NULL, R_PUBLIC, NULL, NULL, "grants", "Results with every component (public once published)", 0, NULL},
+    {"GET", C "/grant-rounds/{round_id}/results", results_get, NULL, R_PUBLIC, NULL, NULL, "grants", "Results with every component (public once published)", 0, preview_query},
     {"POST", C "/grant-rounds/{round_id}/results/publish", results_publish, "grants.manage", 0, NULL, NULL, "grants", "Publish the results for the public notice", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/paper-ballots", paper_enter, "grants.manage", 0, paper_body, NULL, "grants", "Key in a paper ballot (counted after a second staff member checks it)", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/paper-ballots/{serial}/check", paper_check, "grants.manage", 0, check_body, NULL, "grants", "Check a keyed paper ballot (not one's own)", 0, NULL},

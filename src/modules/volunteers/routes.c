@@ -150,6 +150,7 @@ static const char *const vol_query[] = {"q", "status", NULL};
 static const char *const hour_query[] = {"status", "volunteer_id", NULL};
 static const char *const year_query[] = {"year", NULL};
 static const char *const window_query[] = {"from", "to", NULL};
+static const char *const search_query[] = {"q", NULL}; /* activities by title */
 /* k: the certificate's key, from its QR code (without it the check says only whether it is valid). */
 static const char *const cert_key_query[] = {"k", NULL};
 
@@ -174,7 +175,7 @@ static const route volunteer_routes[] = {
     {"GET", C "/trainings", vol_trainings_list, "activities.read", R_LIST, NULL, training_columns, "volunteers", "Trainings", 0, NULL},
     {"POST", C "/trainings", vol_trainings_create, "volunteers.manage", 0, training_body, NULL, "volunteers", "Add a training", 0, NULL},
     {"POST", C "/trainings/{training_id}/attendance", vol_trainings_attend, "volunteers.manage", 0, attend_body, NULL, "volunteers", "Record who attended a training", 0, NULL},
-    {"GET", C "/activities", act_list, "activities.read", R_LIST, NULL, act_columns, "volunteers", "Activities", 0, NULL},
+    {"GET", C "/activities", act_list, "activities.read", R_LIST, NULL, act_columns, "volunteers", "Activities", 0, search_query},
     {"POST", C "/activities", act_create, "volunteers.manage", 0, activity_body, NULL, "volunteers", "Add an activity", 0, NULL},
     {"GET", C "/activities/{activity_id}", act_get, "activities.read", 0, NULL, NULL, "volunteers", "An activity and its shifts", 0, NULL},
     {"POST", C "/activities/{activity_id}/shifts", shift_create, "volunteers.manage", 0, shift_body, NULL, "volunteers", "Add a shift (or weekly shifts)", 0, NULL},

@@ -2,8 +2,17 @@
 // cookie, the UI language (Accept-Language) and, on state-changing methods, the
 // CSRF token; it turns the server's error envelope
 // {"error":{"code","message","fields"}} into a typed ApiError.
+//
+// Every call names an operation of the OpenAPI document by its method and path
+// template ('/api/v1/communities/{community_id}/people'); its path parameters,
+// query and body are typed from src/api/openapi.ts, which is generated from the
+// document (npm run api-types). A path, a query parameter or a body field the
+// document does not have fails the type check. The answer's type is the one the
+// caller's declared return type asks for (the document does not describe
+// answers); without one it is unknown.
 import { currentLang } from '../prefs'
 import { t } from '../i18n'
+import type { NoParams, Paths, QueryValue } from './openapi'
 
 export class ApiError extends Error {
   readonly status: number
@@ -33,7 +42,59 @@ export function errorDetail(e: unknown): string {
   return errorMessage(e)
 }
 
-export type Query = Record<string, string | number | boolean | null | undefined>
+export type Query = Record<string, QueryValue>
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+
+/** The paths that have an operation for this method. */
+export type PathOf<M extends Method> = { [P in keyof Paths]: M extends keyof Paths[P] ? P : never }[keyof Paths]
+export type Operation<M extends Method, P extends keyof Paths> = M extends keyof Paths[P] ? Paths[P][M] : never
+export type BodyOf<M extends Method, P extends keyof Paths> = Operation<M, P> extends { body: infer B } ? B : never
+export type QueryOf<M extends Method, P extends keyof Paths> = Operation<M, P> extends { query: infer Q } ? Q : never
+
+/** T, with every key that S does not have (at any depth) turned into never: a variable of a wider
+ *  type than the document's body (an extra field) fails to match, not only an object literal. */
+type Exact<T, S> = T extends readonly (infer E)[]
+  ? S extends readonly (infer F)[]
+    ? readonly Exact<E, F>[]
+    : never
+  : T extends object
+    ? [keyof S] extends [never]
+      ? T // the document says only "an object": any shape
+      : { [K in keyof T]: K extends keyof S ? Exact<T[K], S[K]> : never }
+    : T
+
+type PathArgs<O> = O extends { path: infer A } ? ([keyof A] extends [never] ? { path?: NoParams } : { path: A }) : object
+type BodyArgs<O, B> = O extends { body: unknown }
+  ? { body: B }
+  : O extends { upload: 'text/csv' }
+    ? { text: string }
+    : O extends { upload: 'file' }
+      ? { file: Blob }
+      : { body?: undefined }
+
+export type CallArgs<M extends Method, P extends keyof Paths, B = never> = PathArgs<Operation<M, P>> &
+  BodyArgs<Operation<M, P>, B> & {
+    query?: QueryOf<M, P>
+    /** Extra request headers (e.g. Idempotency-Key on donations and claims). */
+    headers?: Record<string, string>
+    /** Do not treat 401 as "session gone" (login, session probe). */
+    expect401?: boolean
+  }
+
+/** The arguments, optional when the operation needs none. */
+type ArgList<M extends Method, P extends keyof Paths, B> = Record<never, never> extends CallArgs<M, P, B>
+  ? [args?: CallArgs<M, P, B>]
+  : [args: CallArgs<M, P, B>]
+
+interface AnyArgs {
+  path?: Record<string, unknown>
+  query?: Query
+  body?: unknown
+  text?: string
+  file?: Blob
+  headers?: Record<string, string>
+  expect401?: boolean
+}
 
 let csrfToken = ''
 let unauthorizedHandler: (() => void) | null = null
@@ -58,18 +119,13 @@ export function buildUrl(path: string, query?: Query): string {
   return s ? `${path}?${s}` : path
 }
 
-export interface RequestOptions {
-  query?: Query
-  /** JSON body. */
-  json?: unknown
-  /** A raw text body with its content type (e.g. CSV). */
-  text?: { body: string; contentType: string }
-  /** Do not treat 401 as "session gone" (login, session probe). */
-  expect401?: boolean
-  /** Extra request headers (e.g. Idempotency-Key on donations and claims). */
-  headers?: Record<string, string>
-  /** A file as the body (a photo, a PDF), sent as it is. */
-  file?: Blob
+/** The path template with its {parameters} filled in. */
+function fillPath(template: string, params: Record<string, unknown> = {}): string {
+  return template.replace(/\{([a-z_]+)\}/g, (_, name: string) => {
+    const v = params[name]
+    if (v === undefined || v === null || v === '') throw new ApiError(0, 'bad_request', t('errors.http', { status: 400 }))
+    return encodeURIComponent(String(v))
+  })
 }
 
 interface ErrorEnvelope {
@@ -90,29 +146,30 @@ function parseError(status: number, data: unknown): ApiError {
   return new ApiError(status, code, message, fields)
 }
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+/** Sends a request; the answer's JSON, or (asFile) the file it carries (a CSV or XLSX export). */
+async function send(method: Method, template: string, args: AnyArgs = {}, asFile = false): Promise<unknown> {
   const headers: Record<string, string> = {
-    Accept: 'application/json',
+    Accept: asFile ? '*/*' : 'application/json',
     'Accept-Language': currentLang(),
   }
   let body: string | Blob | undefined
-  if (opts.file) {
-    body = opts.file
-    headers['Content-Type'] = opts.file.type || 'application/octet-stream'
-  } else if (opts.text) {
-    body = opts.text.body
-    headers['Content-Type'] = opts.text.contentType
-  } else if (opts.json !== undefined) {
-    body = JSON.stringify(opts.json)
+  if (args.file) {
+    body = args.file
+    headers['Content-Type'] = args.file.type || 'application/octet-stream'
+  } else if (args.text !== undefined) {
+    body = args.text
+    headers['Content-Type'] = 'text/csv'
+  } else if (args.body !== undefined) {
+    body = JSON.stringify(args.body)
     headers['Content-Type'] = 'application/json'
   }
-  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken
-  if (opts.headers) Object.assign(headers, opts.headers)
+  if (method !== 'get' && csrfToken) headers['X-CSRF-Token'] = csrfToken
+  if (args.headers) Object.assign(headers, args.headers)
 
   let res: Response
   try {
-    res = await fetch(buildUrl(path, opts.query), {
-      method,
+    res = await fetch(buildUrl(fillPath(template, args.path), args.query), {
+      method: method.toUpperCase(),
       headers,
       body,
       credentials: 'same-origin',
@@ -121,6 +178,10 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     throw new ApiError(0, 'network', t('errors.network'))
   }
 
+  if (asFile && res.ok) {
+    const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')
+    return { blob: await res.blob(), filename: m ? m[1] : 'export' } satisfies Download
+  }
   const raw = res.status === 204 ? '' : await res.text()
   let data: unknown = undefined
   if (raw) {
@@ -132,45 +193,24 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   }
   if (!res.ok) {
     const err = parseError(res.status, data)
-    if (res.status === 401 && !opts.expect401 && unauthorizedHandler) unauthorizedHandler()
+    if (res.status === 401 && !args.expect401 && unauthorizedHandler) unauthorizedHandler()
     throw err
   }
   if (raw && data === undefined) throw new ApiError(res.status, 'bad_response', t('errors.http', { status: res.status }))
-  return data as T
+  return data
+}
+
+function caller<M extends Method>(method: M) {
+  return <P extends PathOf<M>, B extends BodyOf<M, P> = BodyOf<M, P>, R = unknown>(
+    path: P,
+    ...args: ArgList<M, P, B & Exact<B, BodyOf<M, P>>>
+  ): Promise<R> => send(method, path, args[0] as AnyArgs) as Promise<R>
 }
 
 /** A file the server sends (a CSV or XLSX export asked for by POST), with the name it gives it. */
 export interface Download {
   blob: Blob
   filename: string
-}
-
-/** A POST whose answer is a file: the CSRF token goes with it, the error envelope becomes an ApiError. */
-export async function postForFile(path: string, json: unknown): Promise<Download> {
-  const headers: Record<string, string> = {
-    'Accept-Language': currentLang(),
-    'Content-Type': 'application/json',
-  }
-  if (csrfToken) headers['X-CSRF-Token'] = csrfToken
-  let res: Response
-  try {
-    res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(json), credentials: 'same-origin' })
-  } catch {
-    throw new ApiError(0, 'network', t('errors.network'))
-  }
-  if (!res.ok) {
-    let data: unknown = undefined
-    try {
-      data = await res.json()
-    } catch {
-      data = undefined
-    }
-    const err = parseError(res.status, data)
-    if (res.status === 401 && unauthorizedHandler) unauthorizedHandler()
-    throw err
-  }
-  const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')
-  return { blob: await res.blob(), filename: m ? m[1] : 'export' }
 }
 
 /** Hands a downloaded file to the browser as a download. */
@@ -186,16 +226,39 @@ export function saveDownload(d: Download): void {
 }
 
 export const api = {
-  get: <T>(path: string, query?: Query, opts: RequestOptions = {}) => request<T>('GET', path, { ...opts, query }),
-  post: <T>(path: string, json?: unknown, opts: RequestOptions = {}) => request<T>('POST', path, { ...opts, json }),
-  put: <T>(path: string, json?: unknown, opts: RequestOptions = {}) => request<T>('PUT', path, { ...opts, json }),
-  patch: <T>(path: string, json?: unknown, opts: RequestOptions = {}) => request<T>('PATCH', path, { ...opts, json }),
-  del: <T>(path: string, opts: RequestOptions = {}) => request<T>('DELETE', path, opts),
-  postText: <T>(path: string, body: string, contentType: string) =>
-    request<T>('POST', path, { text: { body, contentType } }),
+  get: caller('get'),
+  post: caller('post'),
+  put: caller('put'),
+  patch: caller('patch'),
+  del: caller('delete'),
+  /** A POST whose answer is a file (an export asked for by POST: audited, so never a link another
+   *  site could make a browser follow); the CSRF token goes with it, a refusal is an ApiError. */
+  postForFile: <P extends PathOf<'post'>, B extends BodyOf<'post', P> = BodyOf<'post', P>>(
+    path: P,
+    ...args: ArgList<'post', P, B & Exact<B, BodyOf<'post', P>>>
+  ): Promise<Download> => send('post', path, args[0] as AnyArgs, true) as Promise<Download>,
 }
 
-/** The base path of one community's resources. */
-export function communityPath(communityId: string | number, rest = ''): string {
-  return `/api/v1/communities/${encodeURIComponent(String(communityId))}${rest}`
+/** The address of a GET operation, for a link or an image (an export, a QR code, a photo). */
+export function apiUrl<P extends PathOf<'get'>>(path: P, ...args: ArgList<'get', P, never>): string {
+  const a = (args[0] ?? {}) as AnyArgs
+  return buildUrl(fillPath(path, a.path), a.query)
+}
+
+/** A fresh Idempotency-Key: a random UUID (also where crypto.randomUUID is missing, on plain http). */
+export function newIdempotencyKey(): string {
+  const c = globalThis.crypto
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID()
+  const b = new Uint8Array(16)
+  if (c && typeof c.getRandomValues === 'function') c.getRandomValues(b)
+  else for (let i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256)
+  b[6] = (b[6] & 0x0f) | 0x40
+  b[8] = (b[8] & 0x3f) | 0x80
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+/** The header that makes a write happen once however often it is sent. */
+export function idempotent(key: string): Record<string, string> {
+  return { 'Idempotency-Key': key }
 }

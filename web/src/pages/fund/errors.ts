@@ -3,7 +3,7 @@
 // shown in yuan here, and the server's sentence as it is when it has no number.
 import type { ApiError } from '../../api/client'
 import { t } from '../../i18n'
-import { formatFen } from '../../format'
+import { formatFen } from '../../ui/format'
 
 export function availableText(e: ApiError): string {
   const raw = e.fields.amount_fen ?? ''

@@ -1,11 +1,8 @@
 // Labels of the fund's codes in the UI language: entry kinds, earmarks
 // ("wish:12" → 微心愿 #12), payment methods. Unknown codes are shown as they are.
-import { i18n, t } from '../../i18n'
+import { codeLabel, t } from '../../i18n'
 
-function label(prefix: string, code: string): string {
-  const key = `${prefix}.${code}`
-  return i18n.global.te(key) ? t(key) : code
-}
+const label = (prefix: string, code: string) => codeLabel(prefix, code, '')
 
 export function entryKindLabel(kind: string): string {
   return label('fund.kinds', kind)

@@ -1,18 +1,18 @@
 // Shared bits of the micro-venture grant pages: labels, the formula in words,
-// times in China Standard Time and yuan typed in as integer fen.
+// and the messages of a refused vote.
 import { ApiError, errorMessage } from '../../api/client'
-import { PHASES, type GrantRound, type Phase } from '../../api/grants'
-import { t } from '../../i18n'
-import { formatFen } from '../../format'
-import { prefs } from '../../prefs'
+import { PHASES, type GrantRound, type Phase } from './api'
+import { codeLabel, t } from '../../i18n'
+import { formatFen } from '../../ui/format'
 
 export function phaseLabel(p: string): string {
-  return (PHASES as readonly string[]).includes(p) ? t(`grants.phases.${p}`) : p
+  return codeLabel('grants.phases', p)
 }
 
-export function nextPhase(p: Phase): Phase | null {
+/** The phase after this one (never the first: a round is created in it). */
+export function nextPhase(p: Phase): Exclude<Phase, 'submission'> | null {
   const i = PHASES.indexOf(p)
-  return i >= 0 && i < PHASES.length - 1 ? PHASES[i + 1] : null
+  return i >= 0 && i < PHASES.length - 1 ? (PHASES[i + 1] as Exclude<Phase, 'submission'>) : null
 }
 
 export function ruleLabel(r: GrantRound): string {
@@ -23,35 +23,6 @@ export function ruleLabel(r: GrantRound): string {
 
 export function formulaText(r: { expert_weight: number; public_weight: number; min_expert: number }): string {
   return t('grants.round.formulaText', { ew: r.expert_weight, pw: r.public_weight, min: r.min_expert })
-}
-
-/** 2016-11-05 14:30 in China Standard Time; null → —. */
-export function cstTime(sec: number | null | undefined): string {
-  if (sec === null || sec === undefined || !Number.isFinite(sec)) return '—'
-  return new Intl.DateTimeFormat(prefs.lang === 'en' ? 'en-GB' : 'zh-CN', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(sec * 1000))
-}
-
-/** A score with at most 3 decimals ("84.412", "90.55", "100"). */
-export function score(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '—'
-  return String(Math.round(n * 1000) / 1000)
-}
-
-/** "1,234.56" → 123456 (integer fen, no floating point); anything else → null. */
-export function yuanToFen(text: string | number | null | undefined): number | null {
-  if (text === null || text === undefined) return null
-  const s = String(text).trim().replace(/[,，\s]/g, '').replace(/^[¥￥]/, '')
-  const m = /^(\d{1,10})(?:\.(\d{0,2}))?$/.exec(s)
-  if (!m) return null
-  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'))
 }
 
 /** The message for a refused vote or code, in the page's language when the code is known. */
@@ -71,9 +42,3 @@ export function voteError(e: unknown): string {
   return errorMessage(e)
 }
 
-/** A datetime picker's value (ms or Date) → UTC seconds. */
-export function toSeconds(v: Date | number | string | null | undefined): number | null {
-  if (v === null || v === undefined || v === '') return null
-  const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(v)
-  return Number.isFinite(ms) ? Math.floor(ms / 1000) : null
-}

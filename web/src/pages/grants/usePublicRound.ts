@@ -1,30 +1,17 @@
 // The community and round a public micro-grant page shows (?c= chooses the
-// community, as on the other public pages).
+// community, as on the other public pages), then the page's own data (then).
 import { ref } from 'vue'
 import { useRoute } from 'vue-router'
-import { errorMessage } from '../../api/client'
-import { grantsApi, type GrantRound } from '../../api/grants'
 import type { Id } from '../../api/types'
-import { resolvePublicCommunity } from '../public/publicCommunity'
+import { usePublicPage } from '../../frames/publicCommunity'
+import { grantsApi, type GrantRound } from './api'
 
-export function usePublicRound() {
+export function usePublicRound(then: (cid: Id, round: GrantRound) => Promise<unknown> = async () => undefined) {
   const route = useRoute()
-  const cid = ref<Id | null>(null)
   const round = ref<GrantRound | null>(null)
-  const error = ref('')
-  const ready = ref(false)
-
-  async function load(): Promise<void> {
-    error.value = ''
-    try {
-      cid.value = await resolvePublicCommunity(route.query.c)
-      if (cid.value !== null) round.value = await grantsApi.round(cid.value, String(route.params.id))
-    } catch (e) {
-      error.value = errorMessage(e)
-    } finally {
-      ready.value = true
-    }
-  }
-
-  return { route, cid, round, error, ready, load }
+  const { cid, page } = usePublicPage(async (c) => {
+    round.value = await grantsApi.round(c, String(route.params.id))
+    await then(c, round.value)
+  })
+  return { route, cid, round, page }
 }

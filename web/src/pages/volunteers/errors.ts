@@ -8,10 +8,10 @@ import { i18n, t } from '../../i18n'
 export function volErrorMessage(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.code === 'training_required' && e.fields.training_id) return e.fields.training_id
-    const key = `vol.errors.${e.code}`
+    const key = `volunteers.errors.${e.code}`
     if (i18n.global.te(key)) return t(key)
     // The volunteer-only actions answer 403 to a member who is not an approved volunteer.
-    if (e.status === 403) return t('vol.errors.not_a_volunteer')
+    if (e.status === 403) return t('volunteers.errors.not_a_volunteer')
   }
   return errorMessage(e)
 }

@@ -1,29 +1,27 @@
 // Labels of the volunteer enums (statuses, kinds, sources) in the UI language;
 // an unknown value shows as it is.
-import { useI18n } from 'vue-i18n'
+import { codeLabel, t } from '../../i18n'
 
-export function useVolLabels() {
-  const { t, te } = useI18n()
-  const label = (group: string, value: string | null | undefined): string => {
-    if (value === null || value === undefined || value === '') return t('common.none')
-    const key = `vol.${group}.${value}`
-    return te(key) ? t(key) : value
-  }
-  return {
-    volunteerStatus: (s: string | null | undefined) => label('volunteerStatus', s),
-    kind: (k: string | null | undefined) => label('kinds', k),
-    hourStatus: (s: string | null | undefined) => label('hourStatus', s),
-    source: (s: string | null | undefined) => label('sources', s),
-    signup: (s: string | null | undefined) => label('signupStatus', s),
-    certStatus: (s: string | null | undefined) => label('certStatus', s),
-    /** "1.5 小时" */
-    hours: (h: number | null | undefined) => t('vol.hoursValue', { n: h ?? 0 }),
-    /** ★★☆☆☆ text for a star level 0–5. */
-    stars: (n: number | null | undefined) => {
-      const k = Math.max(0, Math.min(5, Math.trunc(n ?? 0)))
-      return '★'.repeat(k) + '☆'.repeat(5 - k)
-    },
-  }
+const label = (group: string, value: string | null | undefined) => codeLabel(`volunteers.${group}`, value, t('common.none'))
+
+const labels = {
+  volunteerStatus: (s: string | null | undefined) => label('volunteerStatus', s),
+  kind: (k: string | null | undefined) => label('kinds', k),
+  hourStatus: (s: string | null | undefined) => label('hourStatus', s),
+  source: (s: string | null | undefined) => label('sources', s),
+  signup: (s: string | null | undefined) => label('signupStatus', s),
+  certStatus: (s: string | null | undefined) => label('certStatus', s),
+  /** "1.5 小时" */
+  hours: (h: number | null | undefined) => t('volunteers.hoursValue', { n: h ?? 0 }),
+  /** ★★☆☆☆ text for a star level 0–5. */
+  stars: (n: number | null | undefined) => {
+    const k = Math.max(0, Math.min(5, Math.trunc(n ?? 0)))
+    return '★'.repeat(k) + '☆'.repeat(5 - k)
+  },
+}
+
+export function useVolLabels(): typeof labels {
+  return labels
 }
 
 /** The Element Plus tag colour of a status. */
@@ -43,4 +41,9 @@ export function statusTagType(s: string | null | undefined): 'success' | 'warnin
     default:
       return 'info'
   }
+}
+
+/** 90 → 1.5 (hours, one decimal, as the server rounds: down to a tenth). */
+export function minutesToHours(minutes: number): number {
+  return Math.floor(minutes / 6) / 10
 }

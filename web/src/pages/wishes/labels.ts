@@ -1,11 +1,5 @@
 // Labels and colours of the wish codes in the UI language.
-import { i18n, t } from '../../i18n'
-
-function label(prefix: string, code: string | null | undefined): string {
-  if (!code) return '—'
-  const key = `${prefix}.${code}`
-  return i18n.global.te(key) ? t(key) : code
-}
+import { codeLabel as label } from '../../i18n'
 
 export const statusLabel = (s: string | null | undefined) => label('wishes.status', s)
 export const categoryLabel = (s: string | null | undefined) => label('wishes.category', s)

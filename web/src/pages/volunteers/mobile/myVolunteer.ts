@@ -5,7 +5,7 @@
 import { reactive } from 'vue'
 import { ApiError } from '../../../api/client'
 import type { Id } from '../../../api/types'
-import { volunteersApi, type Volunteer } from '../../../api/volunteers'
+import { volunteersApi, type Volunteer } from '../api'
 import { probeSession, session } from '../../../session'
 
 export const myVolunteer = reactive({
