@@ -179,6 +179,15 @@ static const char *check_one(const field_spec *f, const json_t *v)
     return "invalid_type";
 }
 
+void validate_drop_absent(const field_spec *spec, json_t *body)
+{
+    for (const field_spec *f = spec; f->name; f++) {
+        json_t *v = json_object_get(body, f->name);
+        if (v && (json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0 && f->type != F_STR)))
+            json_object_del(body, f->name);
+    }
+}
+
 int validate_body(req *r, const field_spec *spec, const json_t *body, int partial, json_t **fields)
 {
     *fields = NULL;

@@ -12,6 +12,10 @@
 /* 0 when body passes; else -1 with *fields (a new object) naming each bad field. partial: fields
  * marked required may be absent (PATCH). */
 int validate_body(req *r, const field_spec *spec, const json_t *body, int partial, json_t **fields);
+/* Takes out of a body that passed validate_body every field it took as left out (null, or "" for a
+ * field that is not text), so that the handler sees the body as validation saw it: a null is never
+ * read as a value (a null budget_lines was stored as present and answered 500). */
+void validate_drop_absent(const field_spec *spec, json_t *body);
 /* The message code for a phone or ID number that does not pass, or NULL when it passes. */
 const char *validate_phone_code(const char *s);
 const char *validate_idnum_code(const char *s);

@@ -207,6 +207,7 @@ static void handle(req *r)
             reply_error(r, 422, "validation_failed", fields); /* a 500 if the reasons could not be allocated */
             return;
         }
+        validate_drop_absent(rt->body, r->in);
     }
     /* A transaction PostgreSQL aborted as a serialization failure or deadlock is run again, up to
      * three times in all, after a short random pause; its answer so far is thrown away. Handlers

@@ -237,6 +237,12 @@ test('H2: PATCH checks budget lines as create does: without item, negative, zero
   const bigCreate = await propose(repA, round, orgA, 50000, { budget_lines: [{ item: '场地', fen: 10 ** 12 + 1 }] });
   assert.equal(bigCreate.status, 422);
   assert.equal(bigCreate.data.error.fields['budget_lines[0].fen'], '金额过大（最多 100 亿元）');
+  // A null is a field left out, as validation takes it (found by fuzz_api: a null budget_lines was
+  // passed on as present and answered 500, leaking the proposal's JSON).
+  const nulled = await patch(repA, round, p, { budget_lines: null });
+  assert.equal(nulled.status, 200, nulled.text);
+  assert.deepEqual(nulled.data.budget_lines, JSON.parse(was.split('/')[0]));
+  assert.notEqual((await propose(repA, round, orgA, 50000, { budget_lines: null })).status, 500);
   // A new amount is checked against the stored lines.
   assert.equal((await patch(repA, round, p, { requested_fen: 60000 })).data.error.fields.requested_fen, '预算明细之和须等于申请金额');
   assert.equal(stored(), was, 'nothing changed');
