@@ -34,9 +34,14 @@ static const char sql_end_others[] =
     "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> COALESCE(CAST($2 AS TEXT), '')";
 
 /* The oldest last use a live session may have at now. */
+/* The limits of app, or their defaults (2 hours idle, 12 hours in all) for an app that does not set
+ * them (the in-process runner and tests make their own). */
+static int64_t idle_minutes(const struct app *app) { return app->session_idle_minutes > 0 ? app->session_idle_minutes : 120; }
+int session_hours(const struct app *app) { return app->session_hours > 0 ? app->session_hours : 12; }
+
 static int64_t idle_floor(const struct app *app, int64_t now)
 {
-    return now - (int64_t)app->session_idle_minutes * 60;
+    return now - idle_minutes(app) * 60;
 }
 
 store_rc session_create(store *s, arena *a, const struct app *app, int64_t account_id, const char *replaces,
@@ -52,7 +57,7 @@ store_rc session_create(store *s, arena *a, const struct app *app, int64_t accou
     if (rc == STORE_OK)
         rc = store_exec(s, a, sql_purge, 2, purge, NULL);
     const char *p[5] = {crypto_hash_hex(a, *token), arena_i64(a, account_id), *csrf, arena_i64(a, now),
-                        arena_i64(a, now + (int64_t)app->session_hours * 3600)};
+                        arena_i64(a, now + (int64_t)session_hours(app) * 3600)};
     if (rc == STORE_OK)
         rc = store_exec(s, a, sql_insert, 5, p, NULL);
     return rc;

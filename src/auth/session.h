@@ -25,4 +25,6 @@ store_rc session_delete(store *s, arena *a, const char *token_hash);
 /* Ends every session of account except keep (a token hash, or NULL: all); *ended (may be NULL) is
  * how many. */
 store_rc session_end_others(store *s, arena *a, int64_t account_id, const char *keep, int64_t *ended);
+/* The absolute limit of a session in hours (--session-hours; 12 when the app does not say). */
+int session_hours(const struct app *app);
 #endif

@@ -123,9 +123,10 @@ const char *req_public_url(req *r)
         return r->app->public_url;
     /* The port is the one bound (--listen HOST:0 picks one), read from the daemon: never from
      * the request, whose Host header the client chooses. */
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_DAEMON);
+    const union MHD_ConnectionInfo *ci = r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_DAEMON) : NULL;
     const union MHD_DaemonInfo *di = ci ? MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
-    return arena_printf(r->a, "http://%s:%u", r->app->listen_host, di ? di->port : 0u);
+    /* Without a connection (the in-process runner) there is no daemon, and no port to say. */
+    return arena_printf(r->a, "http://%s:%u", r->app->listen_host ? r->app->listen_host : "127.0.0.1", di ? di->port : 0u);
 }
 
 void http_reply_static(req *r, const char *data, size_t len)

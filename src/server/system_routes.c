@@ -90,7 +90,7 @@ static void session_post(req *r)
     int secure = r->app->secure_cookies || (proto && strcasecmp(proto, "https") == 0);
     reply_header(r, MHD_HTTP_HEADER_SET_COOKIE,
                  arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s", SESSION_COOKIE, token,
-                              r->app->session_hours * 3600, secure ? "; Secure" : ""));
+                              session_hours(r->app) * 3600, secure ? "; Secure" : ""));
     const char *p[1] = {arena_i64(r->a, id)};
     store_rows *rows = NULL;
     rc = store_exec(s, r->a, sql_display, 1, p, &rows);
