@@ -439,7 +439,7 @@ static json_t *date_of(int64_t t)
     time_t tt = (time_t)(t + 8 * 3600);
     struct tm tm;
     gmtime_r(&tt, &tm);
-    char buf[16];
+    char buf[40]; /* room for any int the format could print (-O3 checks) */
     snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
     return json_string(buf);
 }

@@ -3,7 +3,7 @@
  * joined by '&'. It checks:
  *   - list_args_parse (limit, offset, q, format of every list): any values give either a clean 422
  *     or a limit of 1–500 (everything for an export), an offset of 0 or more and a search text of
- *     at most 100 bytes;
+ *     at most 100 bytes, whose LIKE pattern escapes %, _ and \ (a name with _ matches only itself);
  *   - validate_int, which reads the numbers the handlers take (compound_id, volunteer_id,
  *     campaign_id, year, month, from, to): it accepts exactly an optional '-' and digits whose value
  *     fits the range, and returns that value — never a half-read "5abc" or a wrapped year;
@@ -45,6 +45,22 @@ static void check_int(const char *s, int64_t min, int64_t max)
     int rc = validate_int(s, min, max, &got), ref = reference_int(s, min, max, &want);
     if (rc != ref || got != want)
         abort(); /* accepted the wrong thing, refused a good number, or touched *out on refusal */
+}
+
+/* The LIKE pattern a search text must give: '%', the text with %, _ and \\ each after a \\, '%'. */
+static const char *reference_like(const char *q)
+{
+    static char out[2 * 4096 + 3];
+    size_t n = 0;
+    out[n++] = '%';
+    for (; *q && n < sizeof out - 3; q++) {
+        if (strchr("%_\\", *q))
+            out[n++] = '\\';
+        out[n++] = *q;
+    }
+    out[n++] = '%';
+    out[n] = 0;
+    return out;
 }
 
 /* The first value of name, as req_query finds it. */
@@ -96,8 +112,8 @@ static void check_list_args(arena *a, int lang)
         abort();
     if ((la.q == NULL) != (la.like == NULL))
         abort();
-    if (la.q && (strlen(la.like) != strlen(la.q) + 2 || la.like[0] != '%' || strncmp(la.like + 1, la.q, strlen(la.q)) != 0))
-        abort();
+    if (la.q && strcmp(la.like, reference_like(la.q)) != 0)
+        abort(); /* the search text, its LIKE wildcards and escape escaped, between two % */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
