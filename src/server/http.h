@@ -69,6 +69,8 @@ enum route_flags {
     R_VIEW = 16,    /* a POST that only shows something (and audits that it did): answers 200, and
                        with columns, ?format csv|xlsx in its body. A POST because showing is audited:
                        a GET could be sent by another site's page (issue #11, L3) */
+    R_STREAM = 32,  /* answers text/event-stream (Server-Sent Events), not JSON: the OpenAPI document
+                       says so, for clients and validating proxies */
 };
 
 typedef struct route {

@@ -144,7 +144,10 @@ static json_t *operation(const route *rt)
     json_t *responses = json_object();
     json_t *okr = json_pack("{s:s}", "description", "Success");
     if (strcmp(ok, "204") != 0) {
-        json_t *content = json_pack("{s:{s:{s:s}}}", "application/json", "schema", "type", "object");
+        json_t *content = rt->flags & R_STREAM
+                              ? json_pack("{s:{s:{s:s, s:s}}}", "text/event-stream", "schema", "type", "string", "description",
+                                          "Server-Sent Events: lines of 'event:' and 'data:' (JSON), ended by a blank line")
+                              : json_pack("{s:{s:{s:s}}}", "application/json", "schema", "type", "object");
         if ((rt->flags & R_LIST) || ((rt->flags & R_VIEW) && rt->columns)) {
             json_object_set_new(content, "text/csv", json_pack("{s:{s:s}}", "schema", "type", "string"));
             json_object_set_new(content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -168,7 +168,7 @@ static int parse_count(const char *s, int64_t *out)
     return 0;
 }
 
-/* "%q%" with q's own %, _ and \ escaped by \, for LIKE … ESCAPE '\': the text matches itself. */
+/* "%q%" with q's own %, _ and \ escaped by \, for ILIKE … ESCAPE '\': the text matches itself. */
 static const char *like_pattern(arena *a, const char *q)
 {
     size_t n = strlen(q);

@@ -220,9 +220,9 @@ static void towns_create(req *r) { place_create(r, 1); }
 static const char sql_communities[] =
     "SELECT c.community_id, c.name, t.id, t.name, d.name, c.population FROM communities c "
     "JOIN towns t ON t.id = c.town_id JOIN districts d ON d.id = t.district_id "
-    "WHERE (CAST($1 AS TEXT) IS NULL OR lower(c.name) LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\') ORDER BY c.community_id LIMIT $2 OFFSET $3";
+    "WHERE (CAST($1 AS TEXT) IS NULL OR c.name ILIKE CAST($1 AS TEXT) ESCAPE '\\') ORDER BY c.community_id LIMIT $2 OFFSET $3";
 static const char sql_communities_count[] =
-    "SELECT count(*) FROM communities c WHERE (CAST($1 AS TEXT) IS NULL OR lower(c.name) LIKE lower(CAST($1 AS TEXT)) ESCAPE '\\')";
+    "SELECT count(*) FROM communities c WHERE (CAST($1 AS TEXT) IS NULL OR c.name ILIKE CAST($1 AS TEXT) ESCAPE '\\')";
 
 static json_t *community_json(const store_rows *rows, int i)
 {

@@ -79,10 +79,18 @@ static void sq_close(store *base)
     free(s);
 }
 
-/* $N → ?N outside quoted literals. */
+static int sql_word_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Outside quoted literals: $N → ?N, and the word ILIKE → LIKE. linli's SQL is written for PostgreSQL;
+ * a search there says ILIKE to match Latin letters whatever their case, which SQLite's LIKE already
+ * does (for ASCII letters, with PRAGMA case_sensitive_like off, its default). So one query text
+ * searches the same way on both engines (store.h). */
 static char *rewrite_placeholders(const char *sql)
 {
-    size_t n = strlen(sql);
+    size_t n = strlen(sql), o = 0;
     char *out = linli_malloc(n + 1);
     if (!out)
         return NULL;
@@ -96,8 +104,11 @@ static char *rewrite_placeholders(const char *sql)
             quote = c;
         } else if (c == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
             c = '?';
+        } else if (c == 'I' && strncmp(sql + i, "ILIKE", 5) == 0 && (i == 0 || !sql_word_char(sql[i - 1])) &&
+                   !sql_word_char(sql[i + 5])) {
+            continue; /* the I of ILIKE: LIKE follows */
         }
-        out[i] = c;
+        out[o++] = c;
     }
     return out;
 }

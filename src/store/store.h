@@ -2,7 +2,11 @@
  * table of function pointers, chosen by the URL: "sqlite:PATH" or "postgresql://...".
  *
  * SQL is written once, PostgreSQL style, with $1 placeholders; the SQLite engine rewrites them to
- * ?1. Statements are prepared once per connection and cached by the address of their text, so a
+ * ?1. A search writes `col ILIKE $n ESCAPE '\'` (the pattern from list_args, its wildcards escaped):
+ * PostgreSQL matches Latin letters whatever their case, and the SQLite engine rewrites ILIKE to its
+ * LIKE, which does the same for ASCII letters, so "yoga" finds "Yoga" on both. Never lower() on both
+ * sides (PostgreSQL and SQLite fold different letters) nor a bare LIKE for a search (case-sensitive on
+ * PostgreSQL only). Statements are prepared once per connection and cached by the address of their text, so a
  * statement is always a `static const char` string, never text built at run time from input.
  * Every value goes in and comes out as text (NULL for SQL NULL): integers are decimal text, which
  * both engines convert exactly. A connection belongs to one thread. */

@@ -1,7 +1,8 @@
 /* Tests of the storage seam against real databases: migrations, the Citus rule over the whole
  * schema (community_id leads every tenant table's primary key and foreign keys), the append-only
- * audit log and its hash chain, and that every sealed column is one `linli rekey` knows (core/rekey.h). SQLite always; PostgreSQL too when LINLI_TEST_PG names an empty
- * database. */
+ * audit log and its hash chain, that every sealed column is one `linli rekey` knows (core/rekey.h),
+ * and that a search matches Latin letters whatever their case on both engines. SQLite always;
+ * PostgreSQL too when LINLI_TEST_PG names an empty database. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -261,6 +262,50 @@ static void test_placeholders_and_errors(void **state)
     store_close(s);
 }
 
+/* A search matches Latin letters whatever their case, the same on both engines (store.h): ILIKE, which
+ * the SQLite engine rewrites to its LIKE; a word that only contains ILIKE, and ILIKE in a literal, stay. */
+static void check_search(store *s)
+{
+    arena *a = arena_new();
+    static const char sql[] =
+        "SELECT CASE WHEN CAST($1 AS TEXT) ILIKE CAST($2 AS TEXT) ESCAPE '\\' THEN 'yes' ELSE 'no' END, 'ILIKE x', 1 AS ILIKE_N";
+    static const char *const cases[][3] = {
+        {"Yoga 瑜伽班", "%yoga%", "yes"}, {"yoga", "%YOGA%", "yes"}, {"书画班", "%书画%", "yes"},
+        {"a_b", "%a\\_b%", "yes"}, {"axb", "%a\\_b%", "no"}, {"100%", "%0\\%%", "yes"}, {"Tai Chi", "%yoga%", "no"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *p[2] = {cases[i][0], cases[i][1]};
+        store_rows *rows = NULL;
+        assert_int_equal(store_exec(s, a, sql, 2, p, &rows), STORE_OK);
+        if (strcmp(store_cell(rows, 0, 0), cases[i][2]) != 0)
+            fail_msg("%s: '%s' ILIKE '%s' gave %s", store_kind(s), cases[i][0], cases[i][1], store_cell(rows, 0, 0));
+        assert_string_equal(store_cell(rows, 0, 1), "ILIKE x");
+        assert_string_equal(rows->names[2], store_kind(s)[0] == 's' ? "ILIKE_N" : "ilike_n");
+    }
+    arena_free(a);
+}
+
+static void test_search_sqlite(void **state)
+{
+    (void)state;
+    store *s = open_sqlite();
+    check_search(s);
+    store_close(s);
+}
+
+static void test_search_pg(void **state)
+{
+    (void)state;
+    const char *url = getenv("LINLI_TEST_PG");
+    if (!url || !*url)
+        skip();
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(url, &s, err, sizeof err), STORE_OK);
+    check_search(s);
+    store_close(s);
+}
+
 int main(void)
 {
     snprintf(sqlite_path, sizeof sqlite_path, "/tmp/linli-store-test-%d.db", (int)getpid());
@@ -273,6 +318,8 @@ int main(void)
         cmocka_unit_test(test_audit_chain),
         cmocka_unit_test(test_audit_deleted_tail),
         cmocka_unit_test(test_placeholders_and_errors),
+        cmocka_unit_test(test_search_sqlite),
+        cmocka_unit_test(test_search_pg),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char path[96];

@@ -146,6 +146,9 @@ test('voting: single-use codes, verified residents only, one vote per person eve
   const data = JSON.parse(/data: (.*)/.exec(live.text)[1]);
   assert.equal(data.voters, 10);
   assert.equal(data.items.find((x) => x.proposal_id === props[0].id).votes, 8);
+  // The OpenAPI document says what the stream is: text/event-stream, not JSON (issue #12, item 10).
+  const ok = (await pub().get('/api/v1/openapi.json')).data.paths['/api/v1/communities/{community_id}/grant-rounds/{round_id}/live'].get.responses['200'];
+  assert.deepEqual(Object.keys(ok.content), ['text/event-stream']);
   // A paper ballot at the office: keyed in by one staff member, counted when another checks it.
   const people = (await admin.get(`${C}/people?limit=3`)).data.items;
   assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/paper-ballots`, { serial: 'P-001', person_id: person.id, proposal_ids: [props[0].id] })).status, 409,

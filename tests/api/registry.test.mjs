@@ -187,6 +187,21 @@ test('organisations, venues, staff and buildings can be added', async () => {
   assert.equal(b.data.floors, 33);
 });
 
+test('search matches Latin letters whatever their case, on both engines', async () => {
+  const org = await admin.post(`${C}/organisations`, { name: 'Wenhua Yoga 瑜伽队', kind: 'association' });
+  assert.equal(org.status, 201, org.text);
+  for (const q of ['yoga', 'YOGA', 'Yoga', 'wenhua yoga', '瑜伽']) {
+    const r = await admin.get(`${C}/organisations?q=${encodeURIComponent(q)}`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.data.items.map((o) => o.id), [org.data.id], q);
+    assert.equal(r.data.total, 1, q);
+  }
+  const staff = await admin.post(`${C}/staff`, { name: 'Li Ming', position: '社区工作人员', certificate_level: 'assistant' });
+  assert.equal(staff.status, 201, staff.text);
+  assert.ok((await admin.get(`${C}/staff?q=li%20MING`)).data.items.some((x) => x.id === staff.data.id));
+  assert.equal((await admin.get(`${C}/organisations?q=yoga_`)).data.total, 0, '_ is a letter, not a wildcard');
+});
+
 test('changing a person keeps before and after in the audit log and moves the compound count', async () => {
   const compounds = (await admin.get(`${C}/compounds?limit=100`)).data.items;
   const from = compounds.find((c) => c.name === '文华花园'), to = compounds.find((c) => c.name === '康桥水岸');

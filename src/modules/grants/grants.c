@@ -1505,7 +1505,7 @@ static const route grant_routes[] = {
     {"POST", C "/grant-rounds/{round_id}/voters", voter_link, "grants.manage", 0, voter_body, NULL, "grants", "Verify a voter by linking the account to a registry person", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/votes", vote_cast, "grants.vote", 0, vote_body, NULL, "grants", "Vote (once; final)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/my-vote", my_vote, "grants.vote", 0, NULL, NULL, "grants", "Whether the caller may vote and has voted", 0, NULL},
-    {"GET", C "/grant-rounds/{round_id}/live", live_counts, NULL, R_PUBLIC, NULL, NULL, "grants", "Live vote counts (Server-Sent Events)", 0, NULL},
+    {"GET", C "/grant-rounds/{round_id}/live", live_counts, NULL, R_PUBLIC | R_STREAM, NULL, NULL, "grants", "Live vote counts (Server-Sent Events)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/results", results_get, NULL, R_PUBLIC, NULL, NULL, "grants", "Results with every component (public once published)", 0, preview_query},
     {"POST", C "/grant-rounds/{round_id}/results/publish", results_publish, "grants.manage", 0, NULL, NULL, "grants", "Publish the results for the public notice", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/paper-ballots", paper_enter, "grants.manage", 0, paper_body, NULL, "grants", "Key in a paper ballot (counted after a second staff member checks it)", 0, NULL},

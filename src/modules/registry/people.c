@@ -154,7 +154,7 @@ store_rc person_insert(store *s, arena *a, const struct crypto_keys *k, int64_t 
     "LEFT JOIN compounds c ON c.community_id = p.community_id AND c.id = p.compound_id "                  \
     "LEFT JOIN buildings b ON b.community_id = p.community_id AND b.id = p.building_id "
 #define PERSON_FILTER                                                                                        \
-    "WHERE p.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR p.name LIKE CAST($2 AS TEXT) ESCAPE '\\' "   \
+    "WHERE p.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR p.name ILIKE CAST($2 AS TEXT) ESCAPE '\\' "   \
     "OR p.phone_idx = CAST($3 AS TEXT) OR p.id_idx = CAST($3 AS TEXT)) "                                     \
     "AND (CAST($4 AS BIGINT) IS NULL OR p.compound_id = CAST($4 AS BIGINT)) "                                \
     "AND (CAST($5 AS TEXT) IS NULL OR (',' || p.tags || ',') LIKE CAST($5 AS TEXT)) "

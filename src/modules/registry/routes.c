@@ -105,7 +105,7 @@ static const char *opt_id(req *r, const char *key)
 
 /* ---- compounds ---- */
 
-#define LIKE2(col) "(CAST($2 AS TEXT) IS NULL OR lower(" col ") LIKE lower(CAST($2 AS TEXT)) ESCAPE '\\')"
+#define LIKE2(col) "(CAST($2 AS TEXT) IS NULL OR " col " ILIKE CAST($2 AS TEXT) ESCAPE '\\')"
 
 static const struct colmap compound_map[] = {
     {"id", 'i'}, {"name", 's'}, {"kind", 's'}, {"address", 's'}, {"buildings", 'i'}, {"residents", 'i'}, {0},

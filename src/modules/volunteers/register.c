@@ -74,10 +74,10 @@ static const struct colmap vol_map[] = {
     {"birth_year", 'i'}, {"account_id", 'i'}, {"-", '-'}, {"-", '-'}, {0},
 };
 static const char sql_vol_list[] = VOL_SELECT
-    "WHERE v.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR v.name LIKE CAST($2 AS TEXT) ESCAPE '\\' OR v.number = $5) "
+    "WHERE v.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR v.name ILIKE CAST($2 AS TEXT) ESCAPE '\\' OR v.number = $5) "
     "AND (CAST($3 AS TEXT) IS NULL OR v.status = CAST($3 AS TEXT)) ORDER BY v.number, v.id LIMIT $4 OFFSET $6";
 static const char sql_vol_count[] =
-    "SELECT count(*) FROM volunteers v WHERE v.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR v.name LIKE "
+    "SELECT count(*) FROM volunteers v WHERE v.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR v.name ILIKE "
     "CAST($2 AS TEXT) ESCAPE '\\' OR v.number = $4) AND (CAST($3 AS TEXT) IS NULL OR v.status = CAST($3 AS TEXT))";
 static const char sql_vol_one[] = VOL_SELECT "WHERE v.community_id = $1 AND v.id = $2";
 static const char sql_vol_teams[] =

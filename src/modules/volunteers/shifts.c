@@ -35,10 +35,10 @@ static const struct colmap act_map[] = {
     "SELECT a.id, a.title, a.kind, a.place, a.organiser, a.coordinator_id, a.description, a.grace_minutes, " \
     "a.weekly, (SELECT count(*) FROM shifts s WHERE s.community_id = a.community_id AND s.activity_id = a.id "  \
     "AND s.starts_at > $2) FROM activities a "
-static const char sql_acts[] = ACT_SELECT "WHERE a.community_id = $1 AND (CAST($3 AS TEXT) IS NULL OR a.title LIKE CAST($3 AS TEXT) ESCAPE '\\') "
+static const char sql_acts[] = ACT_SELECT "WHERE a.community_id = $1 AND (CAST($3 AS TEXT) IS NULL OR a.title ILIKE CAST($3 AS TEXT) ESCAPE '\\') "
                                           "ORDER BY a.id DESC LIMIT $4 OFFSET $5";
 static const char sql_acts_count[] =
-    "SELECT count(*) FROM activities a WHERE a.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR a.title LIKE CAST($2 AS TEXT) ESCAPE '\\')";
+    "SELECT count(*) FROM activities a WHERE a.community_id = $1 AND (CAST($2 AS TEXT) IS NULL OR a.title ILIKE CAST($2 AS TEXT) ESCAPE '\\')";
 static const char sql_act_one[] = ACT_SELECT "WHERE a.community_id = $1 AND a.id = $3";
 static const char sql_act_insert[] =
     "INSERT INTO activities (community_id, id, title, kind, place, organiser, coordinator_id, description, "
