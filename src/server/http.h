@@ -131,6 +131,8 @@ struct req {
     int npv;
     json_t *in; /* the validated JSON body (borrowed from the request; freed at the end) */
     int in_tx;  /* a transaction is open (db_begin); replies on failure roll it back */
+    int router_commits; /* set by the router around a handler: db_commit keeps the transaction open,
+                           and the router commits once the answer is made (server/router.h) */
     int retry;  /* the transaction failed in a way that running it again may cure (store_retryable) */
     int64_t account_id;        /* 0: nobody logged in */
     const char *login, *display_name, *csrf, *session_hash;

@@ -293,6 +293,10 @@ int db_begin(req *r)
     store *s = req_store(r);
     if (!s)
         return -1;
+    if (r->router_commits && store_in_transaction(s)) {
+        r->in_tx = 1;
+        return 0; /* the request's one transaction goes on: the router commits it (router.h) */
+    }
     store_rc rc = store_begin(s);
     if (rc != STORE_OK) {
         reply_store_error(r, rc);
@@ -304,6 +308,8 @@ int db_begin(req *r)
 
 int db_commit(req *r)
 {
+    if (r->router_commits)
+        return 0; /* not yet: the router commits once the answer is made, or rolls back (router.h) */
     store_rc rc = store_commit(r->db);
     if (rc != STORE_OK) {
         db_fail(r, rc);
@@ -324,10 +330,10 @@ void db_fail(req *r, store_rc rc)
 
 void db_rollback(req *r)
 {
-    if (r->in_tx) {
+    /* A handler may have rolled back by store_rollback itself, leaving in_tx set; the engine knows. */
+    if (r->in_tx || (r->db && store_in_transaction(r->db)))
         store_rollback(r->db);
-        r->in_tx = 0;
-    }
+    r->in_tx = 0;
 }
 
 int reply_fail(req *r, unsigned status, const char *code, json_t *fields)

@@ -70,7 +70,11 @@ void reply_keep(req *r, const char *key, version_fn fn, const char *version);
  * it, so this names the community's whole state. */
 store_rc community_version(req *r, const char **out);
 
-/* Transactions: 0 on success; on failure they have replied and return -1. */
+/* Transactions: 0 on success; on failure they have replied and return -1. In a request the router
+ * runs (every request), db_commit does not commit: the request's writes stay in one transaction
+ * until its answer is made, and the router then commits it (an answer below 500) or rolls it back
+ * (500 or more); a commit that fails turns the answer into a 5xx and keeps nothing. A db_begin
+ * after a db_commit goes on in the same transaction. So no write is ever kept under a 5xx. */
 int db_begin(req *r);
 int db_commit(req *r);
 /* Rolls back and replies the error for rc. */

@@ -136,6 +136,43 @@ static void resolve_proxy(req *r)
         r->client_ip = arena_strdup(r->a, ip);
 }
 
+/* Throws away the answer made so far (the request is run again, or answers otherwise). */
+static void reply_reset(req *r)
+{
+    free(r->resp);
+    r->resp = NULL;
+    r->resp_len = 0;
+    r->static_body = NULL;
+    r->ctype = NULL;
+    r->status = 0;
+    r->nhdr = 0;
+}
+
+/* Commits the request's transaction if its answer is below 500, else rolls it back. A commit that
+ * fails keeps nothing: the answer becomes 503 (507 for a full disk), or, when running the request
+ * again may cure it, r->retry is set. */
+static void commit_point(req *r)
+{
+    if (!r->db || !store_in_transaction(r->db)) {
+        r->in_tx = 0;
+        return;
+    }
+    if (r->status >= 500) {
+        db_rollback(r);
+        return;
+    }
+    store_rc rc = store_commit(r->db);
+    if (rc == STORE_OK) {
+        r->in_tx = 0;
+        return;
+    }
+    int again = rc == STORE_BUSY && store_retryable(r->db);
+    db_rollback(r);
+    reply_reset(r);
+    r->retry = again;
+    reply_error(r, rc == STORE_FULL ? 507 : 503, rc == STORE_FULL ? "insufficient_storage" : "commit_failed", NULL);
+}
+
 static void handle(req *r)
 {
     const route *rt = r->route;
@@ -209,26 +246,26 @@ static void handle(req *r)
         }
         validate_drop_absent(rt->body, r->in);
     }
-    /* A transaction PostgreSQL aborted as a serialization failure or deadlock is run again, up to
-     * three times in all, after a short random pause; its answer so far is thrown away. Handlers
-     * that keep files (raw bodies) are not run twice. */
+    /* The commit point. The handler's writes stay in one transaction (db_commit defers to here);
+     * once its answer is made, an answer below 500 commits them and one of 500 or more rolls them
+     * back. A transaction PostgreSQL aborted as a serialization failure or deadlock, in the handler
+     * or at the commit, is run again, up to three times in all, after a short random pause; its
+     * answer so far is thrown away. Handlers that keep files (raw bodies) are not run twice. */
     for (int attempt = 1;; attempt++) {
         r->retry = 0;
+        r->router_commits = 1;
         rt->fn(r);
+        r->router_commits = 0;
+        if (!r->status)
+            reply_error(r, 500, "internal", NULL);
+        if (!r->retry)
+            commit_point(r);
         if (!r->retry || attempt == 3 || (rt->flags & R_RAW_BODY))
             break;
-        free(r->resp);
-        r->resp = NULL;
-        r->resp_len = 0;
-        r->static_body = NULL;
-        r->ctype = NULL;
-        r->status = 0;
-        r->nhdr = 0;
+        reply_reset(r);
         uint32_t pause = randombytes_uniform(5000) + 1000u * (uint32_t)attempt;
         usleep(pause);
     }
-    if (!r->status)
-        reply_error(r, 500, "internal", NULL);
 }
 
 void router_handle(req *r)
@@ -237,6 +274,7 @@ void router_handle(req *r)
      * request was doing is abandoned, its transaction rolled back, and it answers 500. */
     jmp_buf oom;
     if (setjmp(oom)) {
+        r->router_commits = 0;
         db_rollback(r);
         reply_error(r, 500, "internal", NULL);
         return;

@@ -8,7 +8,8 @@
 // until the write succeeds; every failed attempt must answer a clean 5xx in the error envelope, the
 // server must keep running, and the database must stay whole: PRAGMA integrity_check is ok (SQLite),
 // the ledger balances entry by entry, and at the end of each loop the ledger's and the audit's hash
-// chains verify. A write endpoint without a step fails the suite.
+// chains verify, and no write is kept under a 5xx answer (a retry finding it done fails the suite).
+// A write endpoint without a step fails the suite.
 //
 // While writing steps: LINLI_FAULT_STEPS=grants (a module file's name, comma-separated) and
 // LINLI_FAULT_MODES=alloc run a part; the coverage check runs only on the whole.
@@ -62,10 +63,12 @@ async function assertWhole(where) {
   }
   const out = (await db.query(`${integrity ? 'PRAGMA integrity_check;\n' : ''}` +
     'SELECT count(*) FROM (SELECT community_id, entry_seq FROM fund_postings GROUP BY community_id, entry_seq HAVING sum(amount_fen) <> 0) x;\n' +
-    'SELECT count(*) FROM fund_entries e WHERE NOT EXISTS (SELECT 1 FROM fund_postings p WHERE p.community_id = e.community_id AND p.entry_seq = e.seq);')).split('\n');
+    'SELECT count(*) FROM fund_entries e WHERE NOT EXISTS (SELECT 1 FROM fund_postings p WHERE p.community_id = e.community_id AND p.entry_seq = e.seq);\n' +
+    'SELECT count(*) FROM audit_log;')).split('\n');
   if (integrity) assert.equal(out.shift(), 'ok', `integrity_check after ${where}`);
   assert.equal(out[0], '0', `an entry out of balance after ${where}`);
   assert.equal(out[1], '0', `an entry without postings after ${where}`);
+  return Number(out[2]); // the audit rows: every write writes one
 }
 
 function assertChains(where) {
@@ -80,11 +83,13 @@ function assertChains(where) {
 async function untilSuccess(name, mode, send, { done = [] } = {}) {
   figures.loops++;
   let failed = false;
+  let audited = await assertWhole(`${name} (${mode}) before its loop`);
   for (let n = 1; n < 5000; n++) {
     figures.attempts++;
     const r = await send({ 'X-Linli-Fault': faultSpec(mode, n) });
-    // A write can commit and still answer 500 when the answer itself cannot be built; the next
-    // attempt then finds it done (409 with one of `done`). That counts as success, once.
+    // A write kept under a 5xx shows twice: the audit log grew after the failed attempt, or the next
+    // attempt finds it done (409 with one of `done`). The router's commit point (server/router.c)
+    // rolls back every answer of 500 or more, so the suite counts both and fails on any.
     const alreadyDone = failed && r.status === 409 && done.includes(r.data?.error?.code);
     if ((r.status >= 200 && r.status < 300) || alreadyDone) {
       if (n > figures.longest) { figures.longest = n; figures.longestAt = name; }
@@ -95,7 +100,12 @@ async function untilSuccess(name, mode, send, { done = [] } = {}) {
     assert.ok(r.status >= 500, `${name} with ${faultSpec(mode, n)}: ${r.status} ${r.text.slice(0, 300)}, not a 5xx; the server said: ${srv.stderr().slice(-600)}`);
     assert.ok(r.data && r.data.error && r.data.error.code, `${name} with ${faultSpec(mode, n)}: no error envelope: ${r.text.slice(0, 200)}`);
     failed = true;
-    await assertWhole(`${name} with ${faultSpec(mode, n)}`);
+    const now = await assertWhole(`${name} with ${faultSpec(mode, n)}`);
+    if (now !== audited) {
+      figures.committedThen500++; // the write (or some of it) was kept although it answered 5xx
+      figures.keptAt ??= `${name} with ${faultSpec(mode, n)}: ${r.status} ${r.data?.error?.code}, ${now - audited} audit rows kept`;
+      audited = now;
+    }
   }
   assert.fail(`${name} (${mode}) never succeeded`);
 }
@@ -140,4 +150,5 @@ test('each write fails cleanly at every allocation and file operation, until it 
   assert.equal((await fetch(`${srv.base}/healthz`)).status, 200);
   t.diagnostic(`${steps.length} steps × ${MODES.length} modes: ${figures.loops} loops, ${figures.attempts} attempts, each followed by the ledger checks; ${BACKEND === 'sqlite' ? `integrity_check run ${figures.checks} times, skipped ${figures.unchanged} times on an unchanged database; ` : ''}` +
     `longest loop N=${figures.longest} (${figures.longestAt}); ${figures.committedThen500} writes committed before a 500; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  assert.equal(figures.committedThen500, 0, `writes committed under a 5xx answer; the first: ${figures.keptAt}`);
 });
