@@ -1,11 +1,11 @@
-/* libFuzzer target: the Idempotency-Key header of the POSTs that move money (donations, payouts,
- * wish claims, grant payments). idem_key_check must take any bytes; it accepts exactly the keys of
+/* libFuzzer target: the Idempotency-Key header of every POST that makes or does something
+ * (server/idem.h). idem_key_check must take any bytes; it accepts exactly the keys of
  * 1 to IDEM_KEY_MAX bytes of printable ASCII — so every key it lets through is text that both
  * databases store and compare byte for byte — and every refusal names a message the catalogue has.
  * Keys are tried as sent and cut at each length around the limit. */
 #include "fuzz.h"
 #include "core/i18n.h"
-#include "modules/fund/fund.h"
+#include "server/idem.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

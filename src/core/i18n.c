@@ -148,7 +148,7 @@ static const struct {
     {"own_settings_change", "不能审批自己提出的基金设置变更", "Nobody decides on their own change of the fund's settings"},
     {"settings_change_closed", "该设置变更已处理或已被新的变更取代", "This change of the settings is closed or was replaced by a newer one"},
     {"settings_already_approved", "您已审批过该设置变更", "You have approved this change already"},
-    {"idempotency_key_reused", "该 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was used for another request"},
+    {"idempotency_mismatch", "该 Idempotency-Key 已用于另一个请求（内容不同）", "This Idempotency-Key was used for another request (with other content)"},
     {"idempotency_key_chars", "Idempotency-Key 只能包含可打印的 ASCII 字符（空格到 ~）", "An Idempotency-Key has printable ASCII characters only (space to ~)"},
     {"invalid_earmark", "用途应为 general、wish 或 project（带编号）", "The earmark is general, wish or project (with an id)"},
     /* volunteers */

@@ -71,6 +71,8 @@ enum route_flags {
                        a GET could be sent by another site's page (issue #11, L3) */
     R_STREAM = 32,  /* answers text/event-stream (Server-Sent Events), not JSON: the OpenAPI document
                        says so, for clients and validating proxies */
+    R_IDEMPOTENT = 64, /* takes an Idempotency-Key: a retry with the key gets the first answer
+                          (server/idem.h); every POST that makes or does something has it */
 };
 
 typedef struct route {
@@ -131,6 +133,7 @@ struct req {
     int npv;
     json_t *in; /* the validated JSON body (borrowed from the request; freed at the end) */
     int in_tx;  /* a transaction is open (db_begin); replies on failure roll it back */
+    const char *idem_key; /* the Idempotency-Key this request took (server/idem.c), or NULL */
     int router_commits; /* set by the router around a handler: db_commit keeps the transaction open,
                            and the router commits once the answer is made (server/router.h) */
     int retry;  /* the transaction failed in a way that running it again may cure (store_retryable) */

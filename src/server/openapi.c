@@ -112,6 +112,11 @@ static json_t *operation(const route *rt)
     }
     for (const char *const *q = rt->query; q && *q; q++)
         json_array_append_new(params, param(*q, "query", "string", 0, strcmp(*q, "q") == 0 ? "search text" : *q));
+    if (rt->flags & R_IDEMPOTENT)
+        json_array_append_new(params, param("Idempotency-Key", "header", "string", 0,
+                                            "1-100 printable ASCII characters (a UUID): the same key and request again replay "
+                                            "the first 2xx answer (Idempotent-Replay: true); the same key with another request "
+                                            "is 422 idempotency_mismatch"));
     if (json_array_size(params))
         json_object_set_new(op, "parameters", params);
     else

@@ -5,6 +5,7 @@
 #include "auth/session.h"
 #include "core/fault.h"
 #include "core/validate.h"
+#include "server/idem.h"
 #include "server/reply.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -254,12 +255,15 @@ static void handle(req *r)
     for (int attempt = 1;; attempt++) {
         r->retry = 0;
         r->router_commits = 1;
-        rt->fn(r);
+        if (idem_begin(r) == 0)
+            rt->fn(r);
         r->router_commits = 0;
         if (!r->status)
             reply_error(r, 500, "internal", NULL);
-        if (!r->retry)
+        if (!r->retry) {
+            idem_finish(r);
             commit_point(r);
+        }
         if (!r->retry || attempt == 3 || (rt->flags & R_RAW_BODY))
             break;
         reply_reset(r);

@@ -376,11 +376,11 @@ static const route system_routes[] = {
     {"GET", "/api/v1/session", session_get, "session", 0, NULL, NULL, "session", "Who is logged in", 0, NULL},
     {"DELETE", "/api/v1/session", session_delete_h, "session", 0, NULL, NULL, "session", "Log out", 0, NULL},
     {"GET", "/api/v1/districts", districts_list, NULL, R_PUBLIC, NULL, NULL, "places", "Districts (区)", 0, NULL},
-    {"POST", "/api/v1/districts", districts_create, "towns.manage", 0, district_body, NULL, "places", "Create a district", 0, NULL},
+    {"POST", "/api/v1/districts", districts_create, "towns.manage", R_IDEMPOTENT, district_body, NULL, "places", "Create a district", 0, NULL},
     {"GET", "/api/v1/towns", towns_list, NULL, R_PUBLIC, NULL, NULL, "places", "Towns (镇/街道) with their districts", 0, NULL},
-    {"POST", "/api/v1/towns", towns_create, "towns.manage", 0, town_body, NULL, "places", "Create a town", 0, NULL},
+    {"POST", "/api/v1/towns", towns_create, "towns.manage", R_IDEMPOTENT, town_body, NULL, "places", "Create a town", 0, NULL},
     {"GET", "/api/v1/communities", communities_list, NULL, R_PUBLIC | R_LIST, NULL, community_columns, "places", "Communities", 0, list_query},
-    {"POST", "/api/v1/communities", communities_create, "communities.create", 0, community_body, NULL, "places", "Create a community", 0, NULL},
+    {"POST", "/api/v1/communities", communities_create, "communities.create", R_IDEMPOTENT, community_body, NULL, "places", "Create a community", 0, NULL},
     {"GET", "/api/v1/communities/{community_id}", community_get, "community.read", 0, NULL, NULL, "places", "A community and its key numbers", 0, NULL},
 };
 

@@ -515,7 +515,16 @@ test('PostgreSQL stopped and started under load: 503 while it is away, then linl
         await sleep(20);
       }
       assert.ok(cutInTx >= 1 && refused(), `sessions cut inside a transaction: ${cutInTx} (of ${cut}), answered 503: ${refused()}`);
-      await sleep(300);
+      // The next requests reconnect: the last six answers since the cut are successes (waited for,
+      // up to 10 s, rather than timed: a loaded machine answers fewer in any fixed window).
+      const cutEnd = Date.now();
+      let recovered = false;
+      for (const until = Date.now() + 10000; Date.now() < until && !recovered;) {
+        const since = log.filter((x) => x.sent >= cutEnd);
+        recovered = since.length >= 6 && since.slice(-6).every((x) => x.status < 300);
+        if (!recovered) await sleep(50);
+      }
+      assert.ok(recovered, `after the cut sessions, requests work again: ${JSON.stringify(log.filter((x) => x.sent >= cutEnd).slice(-6))}`);
       const stopping = Date.now();
       await pg.stop();
       const stopped = Date.now();
@@ -531,10 +540,8 @@ test('PostgreSQL stopped and started under load: 503 while it is away, then linl
       assert.equal(srv.proc.exitCode, null, 'linli kept running');
       const bad = log.filter((x) => x.status !== 200 && x.status !== 201 && x.status !== 503);
       assert.deepEqual(bad, [], `every answer is a success or a clean 503, none a 500 or a dropped connection\n${srv.stderr().slice(-3000)}`);
-      const before = log.filter((x) => x.got < stopping), during = log.filter((x) => x.sent >= stopped && x.got <= starting);
+      const during = log.filter((x) => x.sent >= stopped && x.got <= starting);
       const after = log.filter((x) => x.sent >= started);
-      const settled = before.filter((x) => x.sent >= stopping - 250);
-      assert.ok(settled.length > 5 && settled.every((x) => x.status < 300), 'after the cut sessions, requests work again');
       assert.ok(during.length > 10, `requests while the database was down: ${during.length}`);
       assert.ok(during.every((x) => x.status === 503 && x.code === 'unavailable'), 'while it is down: 503 unavailable');
       assert.ok(after.filter((x) => x.status < 300).length > 10, 'writes and reads succeed again without restarting linli');

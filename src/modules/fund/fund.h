@@ -89,14 +89,4 @@ int fund_disburse(req *r, int64_t amount, const char *from, const char *expense,
 /* The demo fund of the article (demo.c). */
 int fund_demo_create(store *s, int64_t community_id, char *err, size_t errlen);
 
-/* Idempotency-Key for POSTs that move money: idem_replay answers a retry with the first answer
- * (returns 1) or returns 0 to go on; idem_store keeps this answer, inside the transaction. */
-int idem_replay(req *r);
-int idem_store(req *r, unsigned status, const json_t *body);
-#define IDEM_KEY_MAX 100
-/* NULL when key is a usable Idempotency-Key: 1 to IDEM_KEY_MAX bytes of printable ASCII (space to
- * '~'; a UUID, say); else the message code of its field error (required, idempotency_key_chars,
- * too_long). Control bytes and bytes past ASCII are refused: the key is stored as text, and
- * PostgreSQL refuses text that is not UTF-8 (it answered 500 before this check). */
-const char *idem_key_check(const char *key);
 #endif

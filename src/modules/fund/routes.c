@@ -358,7 +358,7 @@ static void post_and_reply(req *r, struct entry_in *e, const char *action, int64
     json_t *item = entry_json(r, seq, 1, &rc);
     if (!item)
         return rc != STORE_OK ? db_fail(r, rc) : (void)reply_fail(r, 500, "internal", NULL);
-    if (q_audit(r, action, "fund_entry", seq, NULL, item) != 0 || idem_store(r, 201, item) != 0 || db_commit(r) != 0) {
+    if (q_audit(r, action, "fund_entry", seq, NULL, item) != 0 || db_commit(r) != 0) {
         json_decref(item);
         return;
     }
@@ -381,7 +381,7 @@ static void donation_create(req *r)
         return (void)reply_field(r, "item", "required");
     if (earmark_check(r) != 0)
         return;
-    if (db_begin(r) != 0 || idem_replay(r))
+    if (db_begin(r) != 0)
         return;
     char masked[64] = "";
     /* The public sees an organisation's name, a person's masked name, or 匿名. */
@@ -619,13 +619,13 @@ static void disbursement_create(req *r)
         return (void)reply_field(r, "amount_fen", "must_be_positive");
     if (earmark_check(r) != 0)
         return;
-    if (db_begin(r) != 0 || idem_replay(r))
+    if (db_begin(r) != 0)
         return;
     json_t *item = NULL;
     unsigned status = 0;
     if (fund_disburse(r, amount, json_string_value(json_object_get(in, "from")), expense_account(json_string_value(json_object_get(in, "expense"))),
                       earmark_of(r), json_string_value(json_object_get(in, "memo")), json_string_value(json_object_get(in, "payee")), &item, &status) != 0 ||
-        idem_store(r, status, item) != 0 || db_commit(r) != 0) {
+        db_commit(r) != 0) {
         json_decref(item);
         return;
     }
@@ -806,7 +806,7 @@ static void entry_reverse(req *r)
     /* The chain head before "already reversed?" is asked and the money counted: two reversals of
      * one entry, or a reversal and payouts, at once then run one after the other and each sees
      * what the one before it left. */
-    if (db_begin(r) != 0 || lock_chain_head(r) != 0 || idem_replay(r))
+    if (db_begin(r) != 0 || lock_chain_head(r) != 0)
         return;
     int64_t seq = req_param_i64(r, 1), pending, out, threshold, approvals;
     int found = 0, from = -1;
@@ -831,7 +831,7 @@ static void entry_reverse(req *r)
     struct money_out m = {"reversal", seq, out, rev.p[from].account, debit, rev.p[from].earmark, rev.memo, ""};
     json_t *item = NULL;
     unsigned status = 0;
-    if (request_file(r, &m, approvals, rule, &item, &status) != 0 || idem_store(r, status, item) != 0 || db_commit(r) != 0) {
+    if (request_file(r, &m, approvals, rule, &item, &status) != 0 || db_commit(r) != 0) {
         json_decref(item);
         return;
     }
@@ -1187,23 +1187,23 @@ static const route fund_routes[] = {
     {"GET", C "/fund", fund_get, NULL, R_PUBLIC, NULL, NULL, "fund", "The fund: balance, restricted money, income and spending, balance over time", 0, NULL},
     {"GET", C "/fund/entries", entries_list, NULL, R_PUBLIC | R_LIST, NULL, entry_columns, "fund", "Every entry with postings, hash and prev_hash (oldest first)", 0, NULL},
     {"GET", C "/fund/entries/{seq}", entry_get, "fund.read", 0, NULL, NULL, "fund", "One entry, with the donor's name for the receipt", 0, NULL},
-    {"POST", C "/fund/entries/{seq}/reverse", entry_reverse, "fund.write", 0, reason_body, NULL, "fund",
+    {"POST", C "/fund/entries/{seq}/reverse", entry_reverse, "fund.write", R_IDEMPOTENT, reason_body, NULL, "fund",
      "Reverse an entry (a new entry; nothing is edited); one that takes money out above the threshold waits for approval (202); Idempotency-Key", 0, NULL},
     {"GET", C "/fund/verify", fund_verify, NULL, R_PUBLIC, NULL, NULL, "fund", "Recompute the chain on the server", 0, NULL},
-    {"POST", C "/fund/donations", donation_create, "fund.write", 0, donation_body, NULL, "fund", "Record a donation (cash or in kind); Idempotency-Key", 0, NULL},
-    {"POST", C "/fund/disbursements", disbursement_create, "fund.write", 0, disbursement_body, NULL, "fund", "Pay out (above the threshold: a request for approval); Idempotency-Key", 0, NULL},
+    {"POST", C "/fund/donations", donation_create, "fund.write", R_IDEMPOTENT, donation_body, NULL, "fund", "Record a donation (cash or in kind); Idempotency-Key", 0, NULL},
+    {"POST", C "/fund/disbursements", disbursement_create, "fund.write", R_IDEMPOTENT, disbursement_body, NULL, "fund", "Pay out (above the threshold: a request for approval); Idempotency-Key", 0, NULL},
     {"GET", C "/fund/requests", requests_list, "fund.read", R_LIST, NULL, request_columns, "fund", "Payments and reversals waiting for approval", 0, status_query},
-    {"POST", C "/fund/requests/{request_id}/approve", request_approve, "fund.approve", 0, NULL, NULL, "fund", "Approve a payment or a reversal (not one's own)", 0, NULL},
-    {"POST", C "/fund/requests/{request_id}/reject", request_approve, "fund.approve", 0, NULL, NULL, "fund", "Reject a payment or a reversal (not one's own)", 0, NULL},
+    {"POST", C "/fund/requests/{request_id}/approve", request_approve, "fund.approve", R_IDEMPOTENT, NULL, NULL, "fund", "Approve a payment or a reversal (not one's own)", 0, NULL},
+    {"POST", C "/fund/requests/{request_id}/reject", request_approve, "fund.approve", R_IDEMPOTENT, NULL, NULL, "fund", "Reject a payment or a reversal (not one's own)", 0, NULL},
     {"GET", C "/fund/settings", settings_get, "fund.read", 0, NULL, NULL, "fund", "Threshold and approvals needed, and the change pending", 0, NULL},
     {"PUT", C "/fund/settings", settings_put, "fund.settings", 0, settings_body, NULL, "fund",
      "Change the threshold and approvals needed (a weakening waits for another staff member: 202)", 0, NULL},
-    {"POST", C "/fund/settings/changes/{change_id}/approve", settings_change_decide, "fund.approve", 0, NULL, NULL, "fund",
+    {"POST", C "/fund/settings/changes/{change_id}/approve", settings_change_decide, "fund.approve", R_IDEMPOTENT, NULL, NULL, "fund",
      "Approve a pending change of the settings (not one's own)", 0, NULL},
-    {"POST", C "/fund/settings/changes/{change_id}/reject", settings_change_decide, "fund.approve", 0, NULL, NULL, "fund",
+    {"POST", C "/fund/settings/changes/{change_id}/reject", settings_change_decide, "fund.approve", R_IDEMPOTENT, NULL, NULL, "fund",
      "Reject a pending change of the settings (not one's own)", 0, NULL},
     {"GET", C "/fund/rules", rules_get, NULL, R_PUBLIC, NULL, NULL, "fund", "The fund's rules (制度), newest version", 0, NULL},
-    {"POST", C "/fund/rules", rules_put, "fund.settings", 0, rules_body, NULL, "fund", "Publish a new version of the rules", 0, NULL},
+    {"POST", C "/fund/rules", rules_put, "fund.settings", R_IDEMPOTENT, rules_body, NULL, "fund", "Publish a new version of the rules", 0, NULL},
     {"GET", C "/fund/report", fund_report, "fund.read", R_LIST, NULL, report_columns, "fund", "Monthly or annual totals by account", 0, report_query},
 };
 #undef C

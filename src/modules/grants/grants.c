@@ -1246,7 +1246,7 @@ static const char sql_paid[] =
 static void payment_create(req *r)
 {
     const char *tranche = json_string_value(json_object_get(r->in, "tranche"));
-    if (db_begin(r) != 0 || idem_replay(r))
+    if (db_begin(r) != 0)
         return;
     store_rows *round = NULL, *award = NULL;
     if (load_round(r, &round) != 0 ||
@@ -1285,7 +1285,7 @@ static void payment_create(req *r)
         json_decref(item);
         return (void)reply_fail(r, 409, "tranche_paid", NULL);
     }
-    if (idem_store(r, status, item) != 0 || db_commit(r) != 0) {
+    if (db_commit(r) != 0) {
         json_decref(item);
         return;
     }
@@ -1489,38 +1489,38 @@ static const column_spec proposal_columns[] = {
 #define C "/api/v1/communities/{community_id}"
 static const route grant_routes[] = {
     {"GET", C "/grant-rounds", rounds_list, NULL, R_PUBLIC | R_LIST, NULL, round_columns, "grants", "Grant rounds with their phase and formula", 0, NULL},
-    {"POST", C "/grant-rounds", round_create, "grants.manage", 0, round_body, NULL, "grants", "Open a round", 0, NULL},
+    {"POST", C "/grant-rounds", round_create, "grants.manage", R_IDEMPOTENT, round_body, NULL, "grants", "Open a round", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}", round_get, NULL, R_PUBLIC, NULL, NULL, "grants", "One round", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/phase", round_phase, "grants.manage", 0, phase_body, NULL, "grants", "Move the round to a later phase", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/phase", round_phase, "grants.manage", R_IDEMPOTENT, phase_body, NULL, "grants", "Move the round to a later phase", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/proposals", proposals_list, NULL, R_PUBLIC | R_LIST, NULL, proposal_columns, "grants", "Proposals (public once voting opens)", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals", proposal_create, "grants.propose", 0, proposal_body, NULL, "grants", "Submit a proposal", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals", proposal_create, "grants.propose", R_IDEMPOTENT, proposal_body, NULL, "grants", "Submit a proposal", 0, NULL},
     {"PATCH", C "/grant-rounds/{round_id}/proposals/{proposal_id}", proposal_update, "grants.propose", 0, proposal_body, NULL, "grants", "Edit a proposal until the submission deadline", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/eligibility", proposal_eligibility, "grants.manage", 0, eligibility_body, NULL, "grants", "Mark eligible or not", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/conflict", conflict_declare, "grants.review", 0, conflict_body, NULL, "grants", "Declare a conflict of interest", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/scores", score_put, "grants.review", 0, score_body, NULL, "grants", "Score a proposal on the rubric", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/payments", payment_create, "fund.write", 0, payment_body, NULL, "grants", "Pay a tranche through the fund; Idempotency-Key", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/reviewers", reviewer_add, "grants.manage", 0, reviewer_body, NULL, "grants", "Assign a reviewer", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/eligibility", proposal_eligibility, "grants.manage", R_IDEMPOTENT, eligibility_body, NULL, "grants", "Mark eligible or not", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/conflict", conflict_declare, "grants.review", R_IDEMPOTENT, conflict_body, NULL, "grants", "Declare a conflict of interest", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/scores", score_put, "grants.review", R_IDEMPOTENT, score_body, NULL, "grants", "Score a proposal on the rubric", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/payments", payment_create, "fund.write", R_IDEMPOTENT, payment_body, NULL, "grants", "Pay a tranche through the fund; Idempotency-Key", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/reviewers", reviewer_add, "grants.manage", R_IDEMPOTENT, reviewer_body, NULL, "grants", "Assign a reviewer", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/reviews", reviews_list, "grants.reviews", 0, NULL, NULL, "grants", "Reviews: which are missing; scores hidden until scoring closes", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/voting-codes", codes_create, "grants.manage", 0, codes_body, NULL, "grants", "Print single-use household voting codes", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/voters", voter_link, "grants.manage", 0, voter_body, NULL, "grants", "Verify a voter by linking the account to a registry person", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/votes", vote_cast, "grants.vote", 0, vote_body, NULL, "grants", "Vote (once; final)", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/voting-codes", codes_create, "grants.manage", R_IDEMPOTENT, codes_body, NULL, "grants", "Print single-use household voting codes", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/voters", voter_link, "grants.manage", R_IDEMPOTENT, voter_body, NULL, "grants", "Verify a voter by linking the account to a registry person", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/votes", vote_cast, "grants.vote", R_IDEMPOTENT, vote_body, NULL, "grants", "Vote (once; final)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/my-vote", my_vote, "grants.vote", 0, NULL, NULL, "grants", "Whether the caller may vote and has voted", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/live", live_counts, NULL, R_PUBLIC | R_STREAM, NULL, NULL, "grants", "Live vote counts (Server-Sent Events)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/results", results_get, NULL, R_PUBLIC, NULL, NULL, "grants", "Results with every component (public once published)", 0, preview_query},
-    {"POST", C "/grant-rounds/{round_id}/results/publish", results_publish, "grants.manage", 0, NULL, NULL, "grants", "Publish the results for the public notice", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/paper-ballots", paper_enter, "grants.manage", 0, paper_body, NULL, "grants", "Key in a paper ballot (counted after a second staff member checks it)", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/paper-ballots/{serial}/check", paper_check, "grants.manage", 0, check_body, NULL, "grants", "Check a keyed paper ballot (not one's own)", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/results/publish", results_publish, "grants.manage", R_IDEMPOTENT, NULL, NULL, "grants", "Publish the results for the public notice", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/paper-ballots", paper_enter, "grants.manage", R_IDEMPOTENT, paper_body, NULL, "grants", "Key in a paper ballot (counted after a second staff member checks it)", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/paper-ballots/{serial}/check", paper_check, "grants.manage", R_IDEMPOTENT, check_body, NULL, "grants", "Check a keyed paper ballot (not one's own)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/objections", objections_list, NULL, R_PUBLIC | R_LIST, NULL, objection_columns, "grants", "Objections during the public notice, with answers", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/objections", objection_file, "grants.vote", 0, objection_body, NULL, "grants", "File an objection during the public notice", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/objections/{objection_id}/answer", objection_answer, "grants.manage", 0, answer_body, NULL, "grants", "Answer an objection", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments", attachment_upload, "grants.propose", R_RAW_BODY, NULL, NULL, "grants", "Attach a PDF, JPEG or PNG (body = the file, ?name=; at most 5 MiB)", 5u << 20, NULL},
+    {"POST", C "/grant-rounds/{round_id}/objections", objection_file, "grants.vote", R_IDEMPOTENT, objection_body, NULL, "grants", "File an objection during the public notice", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/objections/{objection_id}/answer", objection_answer, "grants.manage", R_IDEMPOTENT, answer_body, NULL, "grants", "Answer an objection", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments", attachment_upload, "grants.propose", R_RAW_BODY | R_IDEMPOTENT, NULL, NULL, "grants", "Attach a PDF, JPEG or PNG (body = the file, ?name=; at most 5 MiB)", 5u << 20, NULL},
     {"GET", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments/{attachment_id}", attachment_get, "grants.attachments", 0, NULL, NULL, "grants", "An attachment (reviewers: of the rounds they review; org reps: of their organisations)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/reports", reports_list, "grants.reviews", R_LIST, NULL, report_columns, "grants", "Progress reports of funded projects", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/reports", report_file, "grants.propose", 0, report_body, NULL, "grants", "File a progress report", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/reports/{report_id}/review", report_review, "grants.manage", 0, review_body, NULL, "grants", "Accept or return a report", 0, NULL},
-    {"POST", C "/voting-codes/redeem", code_redeem, "grants.vote", 0, redeem_body, NULL, "grants", "Redeem a household voting code (failures throttled: 429 with Retry-After)", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/reports", report_file, "grants.propose", R_IDEMPOTENT, report_body, NULL, "grants", "File a progress report", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/reports/{report_id}/review", report_review, "grants.manage", R_IDEMPOTENT, review_body, NULL, "grants", "Accept or return a report", 0, NULL},
+    {"POST", C "/voting-codes/redeem", code_redeem, "grants.vote", R_IDEMPOTENT, redeem_body, NULL, "grants", "Redeem a household voting code (failures throttled: 429 with Retry-After)", 0, NULL},
     {"GET", C "/organisations/{organisation_id}/reps", reps_list, "registry.read", 0, NULL, NULL, "grants", "The accounts that represent an organisation", 0, NULL},
-    {"POST", C "/organisations/{organisation_id}/reps", rep_link, "grants.manage", 0, rep_body, NULL, "grants", "Record that an org rep represents the organisation", 0, NULL},
+    {"POST", C "/organisations/{organisation_id}/reps", rep_link, "grants.manage", R_IDEMPOTENT, rep_body, NULL, "grants", "Record that an org rep represents the organisation", 0, NULL},
     {"DELETE", C "/organisations/{organisation_id}/reps/{account_id}", rep_unlink, "grants.manage", 0, NULL, NULL, "grants", "End an org rep's link to the organisation", 0, NULL},
     {"GET", C "/my-organisations", my_orgs, "grants.propose", 0, NULL, NULL, "grants", "The organisations the caller may propose for", 0, NULL},
 };

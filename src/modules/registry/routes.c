@@ -445,22 +445,22 @@ static const char *const q_only[] = {"q", NULL};
 #define C "/api/v1/communities/{community_id}"
 static const route registry_routes[] = {
     {"GET", C "/compounds", compounds_list, "registry.read", R_LIST, NULL, compound_columns, "registry", "Compounds (小区)", 0, q_only},
-    {"POST", C "/compounds", compounds_create, "registry.write", 0, compound_body, NULL, "registry", "Add a compound", 0, NULL},
+    {"POST", C "/compounds", compounds_create, "registry.write", R_IDEMPOTENT, compound_body, NULL, "registry", "Add a compound", 0, NULL},
     {"GET", C "/compounds/{compound_id}/buildings", buildings_list, "registry.read", R_LIST, NULL, building_columns, "registry", "Buildings of a compound", 0, NULL},
-    {"POST", C "/compounds/{compound_id}/buildings", buildings_create, "registry.write", 0, building_body, NULL, "registry", "Add a building", 0, NULL},
+    {"POST", C "/compounds/{compound_id}/buildings", buildings_create, "registry.write", R_IDEMPOTENT, building_body, NULL, "registry", "Add a building", 0, NULL},
     {"GET", C "/venues", venues_list, "registry.read", R_LIST, NULL, venue_columns, "registry", "Venues (plazas, market, rooms)", 0, q_only},
-    {"POST", C "/venues", venues_create, "registry.write", 0, venue_body, NULL, "registry", "Add a venue", 0, NULL},
+    {"POST", C "/venues", venues_create, "registry.write", R_IDEMPOTENT, venue_body, NULL, "registry", "Add a venue", 0, NULL},
     {"GET", C "/organisations", orgs_list, "registry.read", R_LIST, NULL, org_columns, "registry", "Organisations", 0, q_only},
-    {"POST", C "/organisations", orgs_create, "registry.write", 0, org_body, NULL, "registry", "Add an organisation", 0, NULL},
+    {"POST", C "/organisations", orgs_create, "registry.write", R_IDEMPOTENT, org_body, NULL, "registry", "Add an organisation", 0, NULL},
     {"GET", C "/staff", staff_list, "registry.read", R_LIST, NULL, staff_columns, "registry", "Staff and the certificate rate (持证率)", 0, q_only},
-    {"POST", C "/staff", staff_create, "registry.write", 0, staff_body, NULL, "registry", "Add a staff member", 0, NULL},
+    {"POST", C "/staff", staff_create, "registry.write", R_IDEMPOTENT, staff_body, NULL, "registry", "Add a staff member", 0, NULL},
     {"GET", C "/people", people_list, "people.read", R_LIST, NULL, people_columns, "people", "People, masked; q matches names (a whole phone or ID number: 403, or use POST …/people/unmask)", 0, people_query},
-    {"POST", C "/people", people_create, "people.write", 0, people_body, NULL, "people", "Add a person", 0, NULL},
+    {"POST", C "/people", people_create, "people.write", R_IDEMPOTENT, people_body, NULL, "people", "Add a person", 0, NULL},
     {"POST", C "/people/unmask", people_unmask, "people.unmask", R_VIEW, people_unmask_body, people_columns, "people", "People unmasked, or found by a whole phone or ID number (audited; searches throttled)", 0, NULL},
     {"GET", C "/people/{person_id}", people_get, "people.read", 0, NULL, NULL, "people", "One person, masked", 0, NULL},
     {"POST", C "/people/{person_id}/unmask", people_unmask_one, "people.unmask", R_VIEW, NULL, NULL, "people", "One person unmasked (audited)", 0, NULL},
     {"PATCH", C "/people/{person_id}", people_update, "people.write", 0, people_body, NULL, "people", "Change a person (the fields given)", 0, NULL},
-    {"POST", C "/people/import", people_import, "people.write", R_CSV_BODY, NULL, NULL, "people", "Import people from CSV, with a row-by-row report", 8u << 20, NULL},
+    {"POST", C "/people/import", people_import, "people.write", R_CSV_BODY | R_IDEMPOTENT, NULL, NULL, "people", "Import people from CSV, with a row-by-row report", 8u << 20, NULL},
 };
 #undef C
 

@@ -501,7 +501,7 @@ static void claim_create(req *r)
     if (!kind)
         kind = "resident";
     int anonymous = json_is_true(json_object_get(in, "anonymous"));
-    if (db_begin(r) != 0 || idem_replay(r) || wishes_sweep(r) != 0)
+    if (db_begin(r) != 0 || wishes_sweep(r) != 0)
         return;
     int64_t wid = req_param_i64(r, 1), id;
     store_rows *st = NULL;
@@ -543,7 +543,7 @@ static void claim_create(req *r)
         return;
     json_t *body = json_pack("{s:I, s:I, s:s, s:s, s:s, s:i}", "id", (json_int_t)id, "wish_id", (json_int_t)wid, "status", "active",
                              "donor", display, "donor_kind", kind, "contact_within_days", CONTACT_DAYS);
-    if (q_audit(r, "claim", "wish", wid, NULL, body) != 0 || idem_store(r, 201, body) != 0 || db_commit(r) != 0) {
+    if (q_audit(r, "claim", "wish", wid, NULL, body) != 0 || db_commit(r) != 0) {
         json_decref(body);
         return;
     }
@@ -789,7 +789,7 @@ static void wish_fulfil(req *r)
     if (strcmp(kind, "cash") == 0 && amount <= 0)
         return (void)reply_field(r, "amount_fen", "must_be_positive");
     int service = strcmp(kind, "service") == 0;
-    if (db_begin(r) != 0 || idem_replay(r) || wishes_sweep(r) != 0)
+    if (db_begin(r) != 0 || wishes_sweep(r) != 0)
         return;
     int64_t wid = req_param_i64(r, 1);
     const char *w = arena_i64(r->a, wid);
@@ -849,7 +849,7 @@ static void wish_fulfil(req *r)
     int bad = q_audit(r, "fulfil", "wish", wid, NULL, after);
     json_decref(after);
     json_t *item = bad ? NULL : wish_json(r, wid, 0);
-    if (!item || idem_store(r, 200, item) != 0 || db_commit(r) != 0) {
+    if (!item || db_commit(r) != 0) {
         json_decref(item);
         return;
     }
@@ -1083,25 +1083,25 @@ static const char *const staff_query[] = {"status", NULL};
 #define C "/api/v1/communities/{community_id}"
 static const route wish_routes[] = {
     {"GET", C "/wishes", wall_list, NULL, R_PUBLIC | R_LIST, NULL, wall_columns, "wishes", "The public wish wall (no beneficiary details)", 0, wall_query},
-    {"POST", C "/wishes", wish_create, "wishes.submit", 0, wish_body, NULL, "wishes", "Submit a wish (or key in a paper form, staff)", 0, NULL},
+    {"POST", C "/wishes", wish_create, "wishes.submit", R_IDEMPOTENT, wish_body, NULL, "wishes", "Submit a wish (or key in a paper form, staff)", 0, NULL},
     {"GET", C "/wishes/mine", mine_list, "wishes.submit", R_LIST, NULL, wall_columns, "wishes", "The caller's own wishes and where each stands", 0, NULL},
     {"GET", C "/wishes/manage", staff_list, "wishes.manage", R_LIST, NULL, staff_columns, "wishes", "All wishes for staff (?status=submitted)", 0, staff_query},
     {"GET", C "/wishes/{wish_id}", wish_get, "wishes.manage", 0, NULL, NULL, "wishes", "A wish with its claims (without the sealed details)", 0, NULL},
     {"POST", C "/wishes/{wish_id}/private", wish_private, "wishes.manage", R_VIEW, NULL, NULL, "wishes", "A wish with its claims and its sealed details (audited)", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/form-photo", photo_upload, "wishes.manage", R_RAW_BODY, NULL, NULL, "wishes", "Attach the photo of the signed paper form (JPEG or PNG, body = the image)", 5u << 20, NULL},
+    {"POST", C "/wishes/{wish_id}/form-photo", photo_upload, "wishes.manage", R_RAW_BODY | R_IDEMPOTENT, NULL, NULL, "wishes", "Attach the photo of the signed paper form (JPEG or PNG, body = the image)", 5u << 20, NULL},
     {"GET", C "/wishes/{wish_id}/form-photo", photo_get, "wishes.manage", 0, NULL, NULL, "wishes", "The photo of the signed paper form", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/verify", wish_verify, "wishes.manage", 0, verify_body, NULL, "wishes", "Record the verification (phone or visit)", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/decision", wish_decide, "wishes.manage", 0, decide_body, NULL, "wishes", "Publish (de-identified) or decline", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/claims", claim_create, "wishes.claim", 0, claim_body, NULL, "wishes", "Claim a wish with a pledge (409 if claimed, at the donor's limit, or let go before; 403 if the donor is blocked); Idempotency-Key", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/claims/release", claim_release, "wishes.claim", 0, release_body, NULL, "wishes", "Release the active claim with a reason (the claimer, or staff); the wish is open again", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/contact", claim_contact, "wishes.manage", 0, NULL, NULL, "wishes", "The donor has contacted the beneficiary", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/fulfil", wish_fulfil, "wishes.fulfil", 0, fulfil_body, NULL, "wishes", "Record the fulfilment (in kind or cash, posted to the fund)", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/confirm", wish_confirm, "wishes.submit", 0, confirm_body, NULL, "wishes", "The beneficiary (or staff) confirms; closes the wish", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/verify", wish_verify, "wishes.manage", R_IDEMPOTENT, verify_body, NULL, "wishes", "Record the verification (phone or visit)", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/decision", wish_decide, "wishes.manage", R_IDEMPOTENT, decide_body, NULL, "wishes", "Publish (de-identified) or decline", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/claims", claim_create, "wishes.claim", R_IDEMPOTENT, claim_body, NULL, "wishes", "Claim a wish with a pledge (409 if claimed, at the donor's limit, or let go before; 403 if the donor is blocked); Idempotency-Key", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/claims/release", claim_release, "wishes.claim", R_IDEMPOTENT, release_body, NULL, "wishes", "Release the active claim with a reason (the claimer, or staff); the wish is open again", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/contact", claim_contact, "wishes.manage", R_IDEMPOTENT, NULL, NULL, "wishes", "The donor has contacted the beneficiary", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/fulfil", wish_fulfil, "wishes.fulfil", R_IDEMPOTENT, fulfil_body, NULL, "wishes", "Record the fulfilment (in kind or cash, posted to the fund)", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/confirm", wish_confirm, "wishes.submit", R_IDEMPOTENT, confirm_body, NULL, "wishes", "The beneficiary (or staff) confirms; closes the wish", 0, NULL},
     {"GET", C "/wish-campaigns", campaigns_list, NULL, R_PUBLIC | R_LIST, NULL, campaign_columns, "wishes", "Campaigns", 0, NULL},
-    {"POST", C "/wish-campaigns", campaigns_create, "wishes.manage", 0, campaign_body, NULL, "wishes", "Add a campaign", 0, NULL},
+    {"POST", C "/wish-campaigns", campaigns_create, "wishes.manage", R_IDEMPOTENT, campaign_body, NULL, "wishes", "Add a campaign", 0, NULL},
     {"GET", C "/wish-donors", donors_blocked_list, "wishes.manage", 0, NULL, NULL, "wishes", "Donors blocked from claiming, with the reason", 0, NULL},
-    {"POST", C "/wish-donors/{account_id}/block", donor_block, "wishes.manage", 0, block_body, NULL, "wishes", "Block a donor account from claiming, with a reason", 0, NULL},
-    {"POST", C "/wish-donors/{account_id}/unblock", donor_unblock, "wishes.manage", 0, unblock_body, NULL, "wishes", "Let a blocked donor claim again, with a reason", 0, NULL},
+    {"POST", C "/wish-donors/{account_id}/block", donor_block, "wishes.manage", R_IDEMPOTENT, block_body, NULL, "wishes", "Block a donor account from claiming, with a reason", 0, NULL},
+    {"POST", C "/wish-donors/{account_id}/unblock", donor_unblock, "wishes.manage", R_IDEMPOTENT, unblock_body, NULL, "wishes", "Let a blocked donor claim again, with a reason", 0, NULL},
     {"GET", C "/wish-settings", wish_settings_get, "wishes.manage", 0, NULL, NULL, "wishes", "The claim limit per donor", 0, NULL},
     {"PUT", C "/wish-settings", wish_settings_put, "wishes.settings", 0, wish_settings_body, NULL, "wishes", "Change the claim limit per donor (staff)", 0, NULL},
 };
