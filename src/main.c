@@ -1191,11 +1191,25 @@ static int cmd_permissions(int argc, char **argv)
             }
         printf(" | %s |\n", permissions[i].doc);
     }
-    printf("\n## Endpoints\n\n| method | path | permission |\n| --- | --- | --- |\n");
+    printf("\n## Endpoints\n\nThe finer rules are what the handler decides beyond the permission: a permission whose "
+           "holders may see or do more, a body field only some may use, or what is one's own.\n\n"
+           "| method | path | permission | finer rules |\n| --- | --- | --- | --- |\n");
     for (int m = 0; m < module_count; m++)
         for (int i = 0; i < modules[m]->nroutes; i++) {
             const route *rt = &modules[m]->routes[i];
-            printf("| %s | `%s` | %s |\n", rt->method, rt->path, rt->flags & R_PUBLIC ? "public" : rt->perm);
+            printf("| %s | `%s` | %s | ", rt->method, rt->path, rt->flags & R_PUBLIC ? "public" : rt->perm);
+            const char *sep = "";
+            for (const char *const *f = rt->finer; f && *f; f++, sep = "; ")
+                printf(strncmp(*f, "own:", 4) == 0 ? "%s%s" : "%s`%s`", sep, *f);
+            for (const field_spec *f = rt->body; f && f->name; f++)
+                if (f->perm) {
+                    if (f->perm_value)
+                        printf("%s`%s`: %s = %s", sep, f->perm, f->name, f->perm_value);
+                    else
+                        printf("%s`%s`: %s", sep, f->perm, f->name);
+                    sep = "; ";
+                }
+            printf(" |\n");
         }
     return 0;
 }

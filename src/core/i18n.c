@@ -26,6 +26,7 @@ static const struct {
     {"validation_failed", "请检查填写的内容", "Please check the fields"},
     {"rate_limited", "尝试次数过多，请稍后再试", "Too many attempts; try again later"},
     {"unavailable", "服务暂时不可用，请稍后再试", "The service is temporarily unavailable"},
+    {"field_forbidden", "您的角色不能使用这一项", "Your role may not use this field"},
     {"commit_failed", "保存没有成功，什么也没有改变，请再试一次", "The change could not be saved and nothing was changed; please try again"},
     {"insufficient_storage", "服务器存储空间已满，这次的更改没有保存；请联系管理员", "The server's disk is full; this change was not saved. Tell the administrator"},
     {"internal", "服务器内部错误，请稍后再试", "Internal server error; try again later"},

@@ -54,6 +54,11 @@ typedef struct field_spec {
     int max;                   /* F_STR: max characters (UTF-8 code points); F_INT: max value */
     const char *const *choices; /* F_ENUM and F_TAGS: NULL-terminated */
     const char *doc;
+    /* A field only some may use: when it is used (a bool true, a non-empty string equal to
+     * perm_value or, without one, any non-empty string; any other value sent), the caller needs the
+     * permission perm too, or the request is 403 with the field named. The router checks it, and the
+     * OpenAPI document and docs/authorization.md show it. */
+    const char *perm, *perm_value;
 } field_spec;
 
 /* A column of a list's CSV/XLSX export: the JSON key and the header in each language. */
@@ -86,6 +91,11 @@ typedef struct route {
     const char *tag, *summary;
     size_t body_limit;            /* bytes; 0 means the default (1 MiB) */
     const char *const *query;     /* extra query parameters a list takes, NULL-terminated */
+    /* The finer rules the handler applies beyond perm, each a permission of auth/roles.c (what a
+     * holder may see or do that others may not: every organisation's proposals, every reviewer's
+     * scores) or an ownership rule ("own: …"), NULL-terminated. Shown in the OpenAPI document
+     * (x-finer) and docs/authorization.md; the handler asks perm_allows, never a role mask. */
+    const char *const *finer;
 } route;
 
 /* A module: its name and its routes. src/modules/modules.c lists them. */

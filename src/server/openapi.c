@@ -124,7 +124,13 @@ static json_t *operation(const route *rt)
     if (rt->body) {
         json_t *props = json_object(), *req = json_array();
         for (const field_spec *f = rt->body; f->name; f++) {
-            json_object_set_new(props, f->name, field_schema(f));
+            json_t *fs = field_schema(f);
+            if (f->perm) { /* only holders of the permission may use the field (or this value of it) */
+                json_object_set_new(fs, "x-permission", json_string(f->perm));
+                if (f->perm_value)
+                    json_object_set_new(fs, "x-permission-value", json_string(f->perm_value));
+            }
+            json_object_set_new(props, f->name, fs);
             if (f->required)
                 json_array_append_new(req, json_string(f->name));
         }
@@ -177,6 +183,12 @@ static json_t *operation(const route *rt)
             if (bits & (1u << i))
                 json_array_append_new(roles, json_string(role_name(1u << i)));
         json_object_set_new(op, "x-roles", roles);
+    }
+    if (rt->finer) {
+        json_t *finer = json_array();
+        for (const char *const *f = rt->finer; *f; f++)
+            json_array_append_new(finer, json_string(*f));
+        json_object_set_new(op, "x-finer", finer);
     }
     return op;
 }

@@ -174,6 +174,30 @@ static void commit_point(req *r)
     reply_error(r, rc == STORE_FULL ? 507 : 503, rc == STORE_FULL ? "insufficient_storage" : "commit_failed", NULL);
 }
 
+/* Whether the request uses the field (field_spec.perm): a bool true, a non-empty string (equal to
+ * perm_value when the field names one), or any other value sent. */
+static int field_used(const field_spec *f, const json_t *v)
+{
+    if (!v || json_is_null(v) || json_is_false(v))
+        return 0;
+    if (json_is_string(v))
+        return *json_string_value(v) && (!f->perm_value || strcmp(json_string_value(v), f->perm_value) == 0);
+    return 1;
+}
+
+/* The body's fields that need a permission of their own: 0, or -1 after a 403 naming them. */
+static int fields_allowed(req *r, const field_spec *body)
+{
+    json_t *fields = NULL;
+    for (const field_spec *f = body; f->name; f++)
+        if (f->perm && field_used(f, json_object_get(r->in, f->name)) && !perm_allows(f->perm, r->roles))
+            field_error(r, &fields, f->name, "field_forbidden");
+    if (!fields)
+        return 0;
+    reply_error(r, 403, "forbidden", fields);
+    return -1;
+}
+
 static void handle(req *r)
 {
     const route *rt = r->route;
@@ -246,6 +270,8 @@ static void handle(req *r)
             return;
         }
         validate_drop_absent(rt->body, r->in);
+        if (fields_allowed(r, rt->body) != 0)
+            return;
     }
     /* The commit point. The handler's writes stay in one transaction (db_commit defers to here);
      * once its answer is made, an answer below 500 commits them and one of 500 or more rolls them

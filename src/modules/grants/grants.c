@@ -284,10 +284,8 @@ static int represents(req *r, int64_t org, int64_t account)
 
 int grant_acts_for(req *r, int64_t org)
 {
-    if (r->roles & (ROLE_STAFF | ROLE_ADMIN))
+    if (perm_allows("grants.any_org", r->roles))
         return 1;
-    if (!(r->roles & ROLE_ORG_REP))
-        return 0;
     return represents(r, org, r->account_id);
 }
 
@@ -315,8 +313,8 @@ static void proposals_list(req *r)
     store_rows *round = NULL, *rows = NULL;
     if (list_args_parse(r, &la) != 0 || load_round(r, &round) != 0)
         return;
-    int insider = (r->roles & (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN | ROLE_REVIEWER | ROLE_DISTRICT_ADMIN)) != 0;
-    int rep = !insider && (r->roles & ROLE_ORG_REP);
+    int insider = perm_allows("grants.all_proposals", r->roles);
+    int rep = !insider && perm_allows("grants.propose", r->roles);
     int open = phase_index(store_cell(round, 0, 2)) >= phase_index("voting");
     if (!insider && !rep && !open)
         return (void)reply_fail(r, 403, "not_public_yet", NULL);
@@ -697,7 +695,7 @@ static void reviews_list(req *r)
     store_rows *round = NULL, *rows = NULL;
     if (load_round(r, &round) != 0 || q_exec(r, sql_review_matrix, 2, (const char *[]){cid_of(r), store_cell(round, 0, 0)}, &rows) != 0)
         return;
-    int staff = (r->roles & (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN)) != 0;
+    int staff = perm_allows("grants.oversee", r->roles);
     int closed = phase_index(store_cell(round, 0, 2)) > phase_index("scoring");
     json_t *items = json_array();
     int missing = 0;
@@ -1148,7 +1146,7 @@ static void results_get(req *r)
     store_rows *round = NULL;
     if (load_round(r, &round) != 0)
         return;
-    int staff = (r->roles & (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN)) != 0;
+    int staff = perm_allows("grants.oversee", r->roles);
     if (!store_cell(round, 0, 15)) {
         if (!staff || !req_query(r, "preview"))
             return (void)reply_fail(r, 403, "not_public_yet", NULL);
@@ -1386,7 +1384,7 @@ static void reps_list(req *r)
 static void my_orgs(req *r)
 {
     store_rows *rows = NULL;
-    int all = (r->roles & (ROLE_STAFF | ROLE_ADMIN)) != 0;
+    int all = perm_allows("grants.any_org", r->roles);
     if (all ? q_exec(r, sql_my_orgs_all, 1, (const char *[]){cid_of(r)}, &rows)
             : q_exec(r, sql_my_orgs, 2, (const char *[]){cid_of(r), arena_i64(r->a, r->account_id)}, &rows))
         return;
@@ -1394,6 +1392,14 @@ static void my_orgs(req *r)
 }
 
 /* ---- the route table ---- */
+/* The finer rules of the routes below (route.finer; docs/authorization.md shows them). */
+static const char *const finer_org[] = {"grants.any_org", "own: an organisation the caller represents (staff link org reps)", NULL};
+static const char *const finer_proposals[] = {"grants.all_proposals", "own: an org rep sees their organisations' proposals", NULL};
+static const char *const finer_oversee[] = {"grants.oversee", "own: a reviewer sees their own scores", NULL};
+static const char *const finer_preview[] = {"grants.oversee", NULL};
+static const char *const finer_attachment[] = {"grants.all_attachments", "own: a reviewer of the round; the proposal's organisation", NULL};
+
+
 
 static const char *const rules[] = {"single", "approval", "knapsack", NULL};
 static const char *const pay_sources[] = {"bank", "cash", NULL};
@@ -1492,37 +1498,37 @@ static const route grant_routes[] = {
     {"POST", C "/grant-rounds", round_create, "grants.manage", R_IDEMPOTENT, round_body, NULL, "grants", "Open a round", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}", round_get, NULL, R_PUBLIC, NULL, NULL, "grants", "One round", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/phase", round_phase, "grants.manage", R_IDEMPOTENT, phase_body, NULL, "grants", "Move the round to a later phase", 0, NULL},
-    {"GET", C "/grant-rounds/{round_id}/proposals", proposals_list, NULL, R_PUBLIC | R_LIST, NULL, proposal_columns, "grants", "Proposals (public once voting opens)", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals", proposal_create, "grants.propose", R_IDEMPOTENT, proposal_body, NULL, "grants", "Submit a proposal", 0, NULL},
-    {"PATCH", C "/grant-rounds/{round_id}/proposals/{proposal_id}", proposal_update, "grants.propose", 0, proposal_body, NULL, "grants", "Edit a proposal until the submission deadline", 0, NULL},
+    {"GET", C "/grant-rounds/{round_id}/proposals", proposals_list, NULL, R_PUBLIC | R_LIST, NULL, proposal_columns, "grants", "Proposals (public once voting opens)", 0, NULL, .finer = finer_proposals},
+    {"POST", C "/grant-rounds/{round_id}/proposals", proposal_create, "grants.propose", R_IDEMPOTENT, proposal_body, NULL, "grants", "Submit a proposal", 0, NULL, .finer = finer_org},
+    {"PATCH", C "/grant-rounds/{round_id}/proposals/{proposal_id}", proposal_update, "grants.propose", 0, proposal_body, NULL, "grants", "Edit a proposal until the submission deadline", 0, NULL, .finer = finer_org},
     {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/eligibility", proposal_eligibility, "grants.manage", R_IDEMPOTENT, eligibility_body, NULL, "grants", "Mark eligible or not", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/conflict", conflict_declare, "grants.review", R_IDEMPOTENT, conflict_body, NULL, "grants", "Declare a conflict of interest", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/scores", score_put, "grants.review", R_IDEMPOTENT, score_body, NULL, "grants", "Score a proposal on the rubric", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/payments", payment_create, "fund.write", R_IDEMPOTENT, payment_body, NULL, "grants", "Pay a tranche through the fund; Idempotency-Key", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/reviewers", reviewer_add, "grants.manage", R_IDEMPOTENT, reviewer_body, NULL, "grants", "Assign a reviewer", 0, NULL},
-    {"GET", C "/grant-rounds/{round_id}/reviews", reviews_list, "grants.reviews", 0, NULL, NULL, "grants", "Reviews: which are missing; scores hidden until scoring closes", 0, NULL},
+    {"GET", C "/grant-rounds/{round_id}/reviews", reviews_list, "grants.reviews", 0, NULL, NULL, "grants", "Reviews: which are missing; scores hidden until scoring closes", 0, NULL, .finer = finer_oversee},
     {"POST", C "/grant-rounds/{round_id}/voting-codes", codes_create, "grants.manage", R_IDEMPOTENT, codes_body, NULL, "grants", "Print single-use household voting codes", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/voters", voter_link, "grants.manage", R_IDEMPOTENT, voter_body, NULL, "grants", "Verify a voter by linking the account to a registry person", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/votes", vote_cast, "grants.vote", R_IDEMPOTENT, vote_body, NULL, "grants", "Vote (once; final)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/my-vote", my_vote, "grants.vote", 0, NULL, NULL, "grants", "Whether the caller may vote and has voted", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/live", live_counts, NULL, R_PUBLIC | R_STREAM, NULL, NULL, "grants", "Live vote counts (Server-Sent Events)", 0, NULL},
-    {"GET", C "/grant-rounds/{round_id}/results", results_get, NULL, R_PUBLIC, NULL, NULL, "grants", "Results with every component (public once published)", 0, preview_query},
+    {"GET", C "/grant-rounds/{round_id}/results", results_get, NULL, R_PUBLIC, NULL, NULL, "grants", "Results with every component (public once published)", 0, preview_query, .finer = finer_preview},
     {"POST", C "/grant-rounds/{round_id}/results/publish", results_publish, "grants.manage", R_IDEMPOTENT, NULL, NULL, "grants", "Publish the results for the public notice", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/paper-ballots", paper_enter, "grants.manage", R_IDEMPOTENT, paper_body, NULL, "grants", "Key in a paper ballot (counted after a second staff member checks it)", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/paper-ballots/{serial}/check", paper_check, "grants.manage", R_IDEMPOTENT, check_body, NULL, "grants", "Check a keyed paper ballot (not one's own)", 0, NULL},
     {"GET", C "/grant-rounds/{round_id}/objections", objections_list, NULL, R_PUBLIC | R_LIST, NULL, objection_columns, "grants", "Objections during the public notice, with answers", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/objections", objection_file, "grants.vote", R_IDEMPOTENT, objection_body, NULL, "grants", "File an objection during the public notice", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/objections/{objection_id}/answer", objection_answer, "grants.manage", R_IDEMPOTENT, answer_body, NULL, "grants", "Answer an objection", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments", attachment_upload, "grants.propose", R_RAW_BODY | R_IDEMPOTENT, NULL, NULL, "grants", "Attach a PDF, JPEG or PNG (body = the file, ?name=; at most 5 MiB)", 5u << 20, NULL},
-    {"GET", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments/{attachment_id}", attachment_get, "grants.attachments", 0, NULL, NULL, "grants", "An attachment (reviewers: of the rounds they review; org reps: of their organisations)", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments", attachment_upload, "grants.propose", R_RAW_BODY | R_IDEMPOTENT, NULL, NULL, "grants", "Attach a PDF, JPEG or PNG (body = the file, ?name=; at most 5 MiB)", 5u << 20, NULL, .finer = finer_org},
+    {"GET", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments/{attachment_id}", attachment_get, "grants.attachments", 0, NULL, NULL, "grants", "An attachment (reviewers: of the rounds they review; org reps: of their organisations)", 0, NULL, .finer = finer_attachment},
     {"GET", C "/grant-rounds/{round_id}/reports", reports_list, "grants.reviews", R_LIST, NULL, report_columns, "grants", "Progress reports of funded projects", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/reports", report_file, "grants.propose", R_IDEMPOTENT, report_body, NULL, "grants", "File a progress report", 0, NULL},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/reports", report_file, "grants.propose", R_IDEMPOTENT, report_body, NULL, "grants", "File a progress report", 0, NULL, .finer = finer_org},
     {"POST", C "/grant-rounds/{round_id}/reports/{report_id}/review", report_review, "grants.manage", R_IDEMPOTENT, review_body, NULL, "grants", "Accept or return a report", 0, NULL},
     {"POST", C "/voting-codes/redeem", code_redeem, "grants.vote", R_IDEMPOTENT, redeem_body, NULL, "grants", "Redeem a household voting code (failures throttled: 429 with Retry-After)", 0, NULL},
     {"GET", C "/organisations/{organisation_id}/reps", reps_list, "registry.read", 0, NULL, NULL, "grants", "The accounts that represent an organisation", 0, NULL},
     {"POST", C "/organisations/{organisation_id}/reps", rep_link, "grants.manage", R_IDEMPOTENT, rep_body, NULL, "grants", "Record that an org rep represents the organisation", 0, NULL},
     {"DELETE", C "/organisations/{organisation_id}/reps/{account_id}", rep_unlink, "grants.manage", 0, NULL, NULL, "grants", "End an org rep's link to the organisation", 0, NULL},
-    {"GET", C "/my-organisations", my_orgs, "grants.propose", 0, NULL, NULL, "grants", "The organisations the caller may propose for", 0, NULL},
+    {"GET", C "/my-organisations", my_orgs, "grants.propose", 0, NULL, NULL, "grants", "The organisations the caller may propose for", 0, NULL, .finer = finer_org},
 };
 #undef C
 

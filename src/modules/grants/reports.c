@@ -82,13 +82,13 @@ void attachment_get(req *r)
         return;
     if (rows->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
-    int may = (r->roles & (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN | ROLE_DISTRICT_ADMIN)) != 0;
-    if (!may && (r->roles & ROLE_REVIEWER)) {
+    int may = perm_allows("grants.all_attachments", r->roles);
+    if (!may && perm_allows("grants.review", r->roles)) {
         int64_t one;
         if (q_i64(r, sql_is_reviewer, 3, (const char *[]){cid_of(r), rid, arena_i64(r->a, r->account_id)}, &one, &may) != 0)
             return;
     }
-    if (!may && (r->roles & ROLE_ORG_REP) && (may = grant_acts_for(r, store_cell_i64(rows, 0, 3))) < 0)
+    if (!may && perm_allows("grants.propose", r->roles) && (may = grant_acts_for(r, store_cell_i64(rows, 0, 3))) < 0)
         return;
     if (!may)
         return (void)reply_fail(r, 403, "attachment_forbidden", NULL);

@@ -18,7 +18,7 @@ static const field_spec apply_body[] = {
     {"skills", F_STR, 0, 200, NULL, "skills, e.g. 摄影、急救"},
     {"availability", F_STR, 0, 200, NULL, "when they can serve"},
     {"team_ids", F_IDS, 0, 0, NULL, "teams to join"},
-    {"for_someone", F_BOOL, 0, 0, NULL, "staff register someone else (who came to the office)"},
+    {"for_someone", F_BOOL, 0, 0, NULL, "staff register someone else (who came to the office)", .perm = "volunteers.register_others"},
     {0},
 };
 static const field_spec decide_body[] = {

@@ -298,11 +298,9 @@ static const char sql_wish_insert[] =
 static void wish_create(req *r)
 {
     json_t *in = r->in;
-    int staff = (r->roles & (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN)) != 0;
+    /* source "paper" needs wishes.on_behalf: the router checked it (the field's perm). */
     const char *source = json_string_value(json_object_get(in, "source"));
     int paper = source && strcmp(source, "paper") == 0;
-    if (paper && !staff)
-        return (void)reply_fail(r, 403, "forbidden", NULL);
     if (!json_is_true(json_object_get(in, "consent")))
         return (void)reply_field(r, "consent", "consent_required");
     const char *serial = json_string_value(json_object_get(in, "paper_serial"));
@@ -344,7 +342,7 @@ static void wish_create(req *r)
     json_decref(after);
     if (bad || db_commit(r) != 0)
         return;
-    if (staff)
+    if (perm_allows("wishes.on_behalf", r->roles)) /* staff see the whole wish at once */
         reply_wish(r, 201, id, 0);
     else
         reply_json(r, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "submitted"));
@@ -491,10 +489,8 @@ static void claim_create(req *r)
     json_t *in = r->in;
     if (!json_is_true(json_object_get(in, "pledge")))
         return (void)reply_field(r, "pledge", "pledge_required");
-    int staff = (r->roles & (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN)) != 0;
+    /* A donor_name (a claim for a donor on site) needs wishes.on_behalf: the router checked it. */
     const char *name = json_string_value(json_object_get(in, "donor_name"));
-    if (name && *name && !staff)
-        return (void)reply_fail(r, 403, "forbidden", NULL);
     /* Only a named donor is an on-site claim: an empty donor_name is the caller's own claim. */
     int on_site = name && *name;
     const char *kind = json_string_value(json_object_get(in, "donor_kind"));
@@ -871,7 +867,7 @@ static void wish_confirm(req *r)
         return;
     if (st->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
-    int staff = (r->roles & (ROLE_STAFF | ROLE_SOCIAL_WORKER | ROLE_ADMIN)) != 0;
+    int staff = perm_allows("wishes.on_behalf", r->roles);
     int owner = strcmp(store_cell(st, 0, 2), "online") == 0 && store_cell_i64(st, 0, 1) == r->account_id;
     if (!staff && !owner)
         return (void)reply_fail(r, 403, "forbidden", NULL);
@@ -1014,7 +1010,7 @@ static const field_spec wish_body[] = {
     {"deadline", F_STR, 0, 10, NULL, "YYYY-MM-DD"},
     {"campaign_id", F_ID, 0, 0, NULL, "the campaign, if any"},
     {"consent", F_BOOL, 1, 0, NULL, "the beneficiary consented (required)"},
-    {"source", F_ENUM, 0, 0, sources, "online (default) or paper (staff, from the paper form)"},
+    {"source", F_ENUM, 0, 0, sources, "online (default) or paper (staff, from the paper form)", .perm = "wishes.on_behalf", .perm_value = "paper"},
     {"paper_serial", F_STR, 0, 40, NULL, "the paper form's serial number"},
     {0},
 };
@@ -1034,7 +1030,7 @@ static const field_spec claim_body[] = {
     {"pledge", F_BOOL, 1, 0, NULL, "the donor signs the pledge (must be true)"},
     {"anonymous", F_BOOL, 0, 0, NULL, "stay anonymous on public pages"},
     {"donor_kind", F_ENUM, 0, 0, donor_kinds, "resident, party_member or organisation"},
-    {"donor_name", F_STR, 0, 60, NULL, "staff at an on-site campaign day: the donor's name"},
+    {"donor_name", F_STR, 0, 60, NULL, "staff at an on-site campaign day: the donor's name", .perm = "wishes.on_behalf"},
     {0},
 };
 static const field_spec fulfil_body[] = {
@@ -1060,6 +1056,7 @@ static const field_spec wish_settings_body[] = {
     {"max_open_claims", F_INT, 1, WISH_MAX_OPEN_CLAIMS_LIMIT, NULL, "active claims one donor account may hold (default 3)"},
     {0},
 };
+static const char *const finer_confirm[] = {"wishes.on_behalf", "own: the wish's owner (submitted online)", NULL};
 static const field_spec confirm_body[] = {{"thank_you", F_STR, 0, 300, NULL, "an optional public thank-you"}, {0}};
 static const field_spec campaign_body[] = {
     {"title", F_STR, 1, 80, NULL, "e.g. 2016年11—12月 “微心愿 微公益”感恩系列活动"},
@@ -1096,7 +1093,7 @@ static const route wish_routes[] = {
     {"POST", C "/wishes/{wish_id}/claims/release", claim_release, "wishes.claim", R_IDEMPOTENT, release_body, NULL, "wishes", "Release the active claim with a reason (the claimer, or staff); the wish is open again", 0, NULL},
     {"POST", C "/wishes/{wish_id}/contact", claim_contact, "wishes.manage", R_IDEMPOTENT, NULL, NULL, "wishes", "The donor has contacted the beneficiary", 0, NULL},
     {"POST", C "/wishes/{wish_id}/fulfil", wish_fulfil, "wishes.fulfil", R_IDEMPOTENT, fulfil_body, NULL, "wishes", "Record the fulfilment (in kind or cash, posted to the fund)", 0, NULL},
-    {"POST", C "/wishes/{wish_id}/confirm", wish_confirm, "wishes.submit", R_IDEMPOTENT, confirm_body, NULL, "wishes", "The beneficiary (or staff) confirms; closes the wish", 0, NULL},
+    {"POST", C "/wishes/{wish_id}/confirm", wish_confirm, "wishes.submit", R_IDEMPOTENT, confirm_body, NULL, "wishes", "The beneficiary (or staff) confirms; closes the wish", 0, NULL, .finer = finer_confirm},
     {"GET", C "/wish-campaigns", campaigns_list, NULL, R_PUBLIC | R_LIST, NULL, campaign_columns, "wishes", "Campaigns", 0, NULL},
     {"POST", C "/wish-campaigns", campaigns_create, "wishes.manage", R_IDEMPOTENT, campaign_body, NULL, "wishes", "Add a campaign", 0, NULL},
     {"GET", C "/wish-donors", donors_blocked_list, "wishes.manage", 0, NULL, NULL, "wishes", "Donors blocked from claiming, with the reason", 0, NULL},
