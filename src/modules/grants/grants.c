@@ -1471,7 +1471,7 @@ static const field_spec report_body[] = {
     {"activities", F_STR, 1, 5000, NULL, "activities held"},
     {"participants", F_INT, 1, 1000000, NULL, "number of participants"},
     {"spending", F_OBJECT, 1, 0, NULL, "{budget line item: fen spent}"},
-    {"photos", F_ARRAY, 0, 0, NULL, "photos (attachment ids or names)"},
+    {"photos", F_ARRAY, 0, 0, NULL, "photos: ids of the proposal's attachments"},
     {"final", F_BOOL, 0, 0, NULL, "the final report"},
     {0},
 };

@@ -1769,7 +1769,7 @@ export interface Paths {
         participants: number
         /** {budget line item: fen spent} */
         spending: object
-        /** photos (attachment ids or names) */
+        /** photos: ids of the proposal's attachments */
         photos?: object[]
         /** the final report */
         final?: boolean
