@@ -94,7 +94,13 @@ function validValue(name, s) {
       if (name === 'id_number') return idWithCheck('44060619800101001');
       if (/(_on|^deadline|^from|^to)$/.test(name)) return '2026-06-01';
       return '测试'.slice(0, s.maxLength || 2);
-    case 'integer': return /_(at|ends|opens|closes|deadline)$/.test(name) ? Math.floor(Date.now() / 1000) + 86400 * 30 : Math.max(1, s.minimum || 0);
+    case 'integer': {
+      // Times in UTC seconds, in the order the routes want them (a shift starts before it ends, …).
+      const days = { held_at: 20, cancel_deadline: 29, starts_at: 30, ends_at: 30.1, submission_ends: 30, voting_opens: 40, voting_closes: 50 }[name];
+      if (days) return Math.floor(Date.now() / 1000 + 86400 * days);
+      if (name === 'birth_year') return 1990;
+      return Math.max(1, s.minimum || 0);
+    }
     case 'boolean': return false;
     case 'array': return s.items?.enum ? [s.items.enum[0]] : [];
     case 'object': return {};
