@@ -31,11 +31,19 @@ const HOSTILE_STRINGS = [
   '../../secret.key', '/proc/self/environ', 'sha256:../../linli.db', '/etc/passwd', `sha256:${'../'.repeat(20)}etc/passwd`,
   'a\u0000b', 'a\r\nX-Injected: 1', '%0d%0aX-Injected:%201', 'a\nX-Injected: 1', '', '%s%s%s%n', '\'; DROP TABLE accounts; --',
 ];
-const HOSTILE_VALUES = [
-  ...HOSTILE_STRINGS,
-  rawNum(I64MAX), rawNum(I64MIN), rawNum(I64OVER), -1, 0, rawNum('1e308'), rawNum('-1e308'), 1.5,
-  true, false, null, [], {}, [null], [{}], ['../../secret.key'], [rawNum(I64MAX)], { '../../x': 'a\r\nX-Injected: 1' },
-];
+// The values for a body field: every hostile text for a text field and every number for a number
+// field; of the others, a few of each kind (a wrong type is refused whatever it holds), so that the
+// walk stays within its time.
+const NUMBERS = [rawNum(I64MAX), rawNum(I64MIN), rawNum(I64OVER), -1, 0, rawNum('1e308'), rawNum('-1e308'), 1.5];
+const WRONG = [true, null, [], {}];
+const ITEMS = [[null], [{}], ['../../secret.key'], [rawNum(I64MAX)], HOSTILE_STRINGS.slice(5, 9)];
+function hostileValues(s) {
+  const few = [HOSTILE_STRINGS[0], HOSTILE_STRINGS[5], HOSTILE_STRINGS[6]];
+  const out = [...(s.type === 'string' || !s.type ? HOSTILE_STRINGS : few), ...(s.type === 'integer' ? NUMBERS : [rawNum(I64MAX), -1, rawNum('1e308')]), ...WRONG];
+  if (s.type === 'array') out.push(...ITEMS);
+  if (s.type === 'object') out.push({ '../../x': 'a\r\nX-Injected: 1' }, { a: rawNum(I64OVER) }, { a: { b: [null] } });
+  return out;
+}
 const HOSTILE_QUERY = [
   ...HOSTILE_STRINGS.map(encodeURIComponent), '%0d%0aX-Injected:%201', '%00', I64MAX, I64MIN, I64OVER, '-1', '1e308', 'abc', '1.5',
   'x'.repeat(8000),
@@ -190,7 +198,7 @@ function routeJobs(op, who, c, idmap = ids) {
   // The valid body itself, then each field hostile in turn.
   if (op.type === 'application/json') {
     add('valid body', op.method, url, { text: toJson(base) });
-    for (const k of Object.keys(props)) for (const v of HOSTILE_VALUES) add(`${k}=${toJson(v).slice(0, 40)}`, op.method, url, { text: bodyWith(k, v) });
+    for (const k of Object.keys(props)) for (const v of hostileValues(props[k])) add(`${k}=${toJson(v).slice(0, 40)}`, op.method, url, { text: bodyWith(k, v) });
     // An unknown field with a hostile name, and a body that is no object.
     add('unknown field', op.method, url, { text: toJson({ ...base, '../../secret.key': '/proc/self/environ' }) });
     for (const t of ['[]', '"../../secret.key"', I64MAX, 'null', '{"a":"\\u0000"}', '{']) add(`body ${t}`, op.method, url, { text: t });
