@@ -1472,12 +1472,13 @@ static const field_spec answer_body[] = {{"answer", F_STR, 1, 2000, NULL, "staff
 static const column_spec objection_columns[] = {{"id", "编号", "ID"}, {"title", "项目", "Proposal"}, {"text", "异议", "Objection"}, {"answer", "答复", "Answer"}, {0}};
 static const char *const review_decisions[] = {"accept", "return", NULL};
 static const char *const preview_query[] = {"preview", NULL}; /* staff: the results before they are published */
+static const char *const attachment_query[] = {"name", NULL};    /* the file's name, as the proposer gives it */
 static const field_spec report_body[] = {
     {"period", F_STR, 1, 40, NULL, "the period reported, e.g. 2026年1—3月"},
     {"activities", F_STR, 1, 5000, NULL, "activities held"},
     {"participants", F_INT, 1, 1000000, NULL, "number of participants"},
     {"spending", F_OBJECT, 1, 0, NULL, "{budget line item: fen spent}"},
-    {"photos", F_ARRAY, 0, 0, NULL, "photos (attachment ids or names)"},
+    {"photos", F_ARRAY, 0, 0, NULL, "photos: ids of the proposal's attachments"},
     {"final", F_BOOL, 0, 0, NULL, "the final report"},
     {0},
 };
@@ -1519,7 +1520,7 @@ static const route grant_routes[] = {
     {"GET", C "/grant-rounds/{round_id}/objections", objections_list, NULL, R_PUBLIC | R_LIST, NULL, objection_columns, "grants", "Objections during the public notice, with answers", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/objections", objection_file, "grants.vote", R_IDEMPOTENT, objection_body, NULL, "grants", "File an objection during the public notice", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/objections/{objection_id}/answer", objection_answer, "grants.manage", R_IDEMPOTENT, answer_body, NULL, "grants", "Answer an objection", 0, NULL},
-    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments", attachment_upload, "grants.propose", R_RAW_BODY | R_IDEMPOTENT, NULL, NULL, "grants", "Attach a PDF, JPEG or PNG (body = the file, ?name=; at most 5 MiB)", 5u << 20, NULL, .finer = finer_org},
+    {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments", attachment_upload, "grants.propose", R_RAW_BODY | R_IDEMPOTENT, NULL, NULL, "grants", "Attach a PDF, JPEG or PNG (body = the file, ?name=; at most 5 MiB)", 5u << 20, attachment_query, .finer = finer_org},
     {"GET", C "/grant-rounds/{round_id}/proposals/{proposal_id}/attachments/{attachment_id}", attachment_get, "grants.attachments", 0, NULL, NULL, "grants", "An attachment (reviewers: of the rounds they review; org reps: of their organisations)", 0, NULL, .finer = finer_attachment},
     {"GET", C "/grant-rounds/{round_id}/reports", reports_list, "grants.reviews", R_LIST, NULL, report_columns, "grants", "Progress reports of funded projects", 0, NULL},
     {"POST", C "/grant-rounds/{round_id}/proposals/{proposal_id}/reports", report_file, "grants.propose", R_IDEMPOTENT, report_body, NULL, "grants", "File a progress report", 0, NULL, .finer = finer_org},

@@ -126,8 +126,36 @@ static int stored_lines_valid(const json_t *lines)
     return 1;
 }
 
+static const char sql_attachment_of[] = "SELECT 1 FROM grant_attachments WHERE community_id = $1 AND proposal_id = $2 AND id = $3";
+
+/* 0 when photos (NULL: none) is an array of at most 50 ids, each of an attachment of the proposal
+ * pid, none twice; else replies 422 on photos (-1). What is stored is only ever such ids: a client
+ * value is never kept as something that could name a file (issue #11). */
+static int report_photos_check(req *r, const char *pid, const json_t *photos)
+{
+    size_t i, n = json_array_size(photos);
+    json_t *ph;
+    if (photos && (!json_is_array(photos) || n > 50))
+        return reply_field(r, "photos", "invalid_type");
+    json_array_foreach(photos, i, ph) {
+        int64_t one;
+        int found = 0;
+        if (!json_is_integer(ph) || json_integer_value(ph) < 1)
+            return reply_field(r, "photos", "invalid_type");
+        for (size_t j = 0; j < i; j++)
+            if (json_equal(json_array_get(photos, j), ph))
+                return reply_field(r, "photos", "duplicate");
+        if (q_i64(r, sql_attachment_of, 3, (const char *[]){cid_of(r), pid, arena_i64(r->a, json_integer_value(ph))}, &one, &found) != 0)
+            return -1;
+        if (!found)
+            return reply_field(r, "photos", "unknown_attachment");
+    }
+    return 0;
+}
+
 /* A representative of the funded proposal's organisation (or staff) files a progress report:
- * spending in fen (0 … MONEY_MAX_FEN) against the proposal's own budget lines, by item. */
+ * spending in fen (0 … MONEY_MAX_FEN) against the proposal's own budget lines, by item; photos
+ * as ids of the proposal's attachments. */
 void report_file(req *r)
 {
     json_t *in = r->in;
@@ -169,6 +197,8 @@ void report_file(req *r)
         }
     }
     json_decref(lines);
+    if (report_photos_check(r, pid, json_object_get(in, "photos")) != 0)
+        return;
     int64_t id;
     store_rc rc = store_next_id(r->db, r->a, &id);
     if (rc != STORE_OK)

@@ -279,8 +279,12 @@ void hours_correct(req *r)
     const char *day = json_string_value(json_object_get(r->in, "served_on"));
     if (minutes < 0 || minutes > 24 * 60)
         return (void)reply_field(r, "minutes", "minutes_range");
+    char today[11];
+    clock_day(clock_now(), today);
     if (day && !valid_day(day))
         return (void)reply_field(r, "served_on", "invalid_date");
+    if (day && strcmp(day, today) > 0) /* as a report or an entry: no hours served in the future */
+        return (void)reply_field(r, "served_on", "date_in_future");
     if (db_begin(r) != 0)
         return;
     int64_t old = req_param_i64(r, 1), id;

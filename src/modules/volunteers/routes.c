@@ -147,6 +147,7 @@ static const column_spec shift_columns[] = {{"id", "编号", "ID"}, {"activity_t
 static const column_spec training_columns[] = {{"id", "编号", "ID"}, {"title", "培训", "Training"}, {"held_at", "时间", "When"}, {"attended", "参加人数", "Attended"}, {0}};
 
 static const char *const vol_query[] = {"q", "status", NULL};
+static const char *const calendar_query[] = {"token", NULL}; /* the feed's key (vol_calendar) */
 static const char *const hour_query[] = {"status", "volunteer_id", NULL};
 static const char *const year_query[] = {"year", NULL};
 static const char *const window_query[] = {"from", "to", NULL};
@@ -167,7 +168,7 @@ static const route volunteer_routes[] = {
     {"POST", C "/volunteers/{volunteer_id}/decision", vol_decide, "volunteers.manage", R_IDEMPOTENT, decide_body, NULL, "volunteers", "Approve or decline an application", 0, NULL},
     {"POST", C "/volunteers/{volunteer_id}/guardian-consent", vol_consent, "volunteers.manage", R_IDEMPOTENT, consent_body, NULL, "volunteers", "Record a minor's guardian consent", 0, NULL},
     {"POST", C "/volunteers/{volunteer_id}/certificates", cert_issue, "volunteers.manage", R_IDEMPOTENT, cert_body, NULL, "volunteers", "Issue an hours certificate (志愿服务记录证明)", 0, NULL},
-    {"GET", C "/volunteers/{volunteer_id}/calendar.ics", vol_calendar, NULL, R_PUBLIC, NULL, NULL, "volunteers", "A volunteer's shifts as iCalendar (token in the URL)", 0, NULL},
+    {"GET", C "/volunteers/{volunteer_id}/calendar.ics", vol_calendar, NULL, R_PUBLIC, NULL, NULL, "volunteers", "A volunteer's shifts as iCalendar (token in the URL)", 0, calendar_query},
     {"GET", C "/volunteer-teams", vol_teams_list, "volunteers.read", R_LIST, NULL, plain_columns, "volunteers", "Volunteer teams", 0, NULL},
     {"POST", C "/volunteer-teams", vol_teams_create, "volunteers.manage", R_IDEMPOTENT, team_body, NULL, "volunteers", "Add a team", 0, NULL},
     {"GET", C "/volunteer-settings", vol_settings_get, "volunteers.read", 0, NULL, NULL, "volunteers", "Star thresholds and certificate issuer", 0, NULL},

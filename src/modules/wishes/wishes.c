@@ -382,6 +382,12 @@ static void wish_decide(req *r)
     const char *reason = json_string_value(json_object_get(r->in, "reason"));
     if (strcmp(decision, "decline") == 0 && (!reason || !*reason))
         return (void)reply_field(r, "reason", "required");
+    /* A corrected story or title replaces one create required: it may not be empty either. */
+    for (int k = 0; k < 2; k++) {
+        const json_t *v = json_object_get(r->in, k ? "title" : "story");
+        if (json_is_string(v) && json_string_length(v) == 0)
+            return (void)reply_field(r, k ? "title" : "story", "required");
+    }
     if (db_begin(r) != 0)
         return;
     store_rows *st = NULL;

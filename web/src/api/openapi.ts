@@ -518,7 +518,9 @@ export interface Paths {
     get: {
       /** A volunteer's shifts as iCalendar (token in the URL) */
       path: { community_id: PathValue; volunteer_id: PathValue }
-      query: Record<string, never>
+      query: {
+        token?: QueryValue
+      }
       public: true
     }
   }
@@ -1730,7 +1732,9 @@ export interface Paths {
     post: {
       /** Attach a PDF, JPEG or PNG (body = the file, ?name=; at most 5 MiB) */
       path: { community_id: PathValue; round_id: PathValue; proposal_id: PathValue }
-      query: Record<string, never>
+      query: {
+        name?: QueryValue
+      }
       upload: 'file'
       public: false
     }
@@ -1769,7 +1773,7 @@ export interface Paths {
         participants: number
         /** {budget line item: fen spent} */
         spending: object
-        /** photos (attachment ids or names) */
+        /** photos: ids of the proposal's attachments */
         photos?: object[]
         /** the final report */
         final?: boolean
