@@ -486,6 +486,9 @@ void vol_trainings_attend(req *r)
                 reply_field(r, "volunteer_ids", "unknown_volunteer");
             return;
         }
+        /* A training attended unlocks the shifts that require it: nobody records their own. */
+        if (vol_not_own(r, json_integer_value(v)) != 0)
+            return;
         p[2] = q[1];
         if (q_exec(r, sql_attend, 3, p, NULL) != 0)
             return;

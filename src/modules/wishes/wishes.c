@@ -352,6 +352,25 @@ static void wish_create(req *r)
 
 /* ---- review ---- */
 
+static const char sql_own_wish[] =
+    "SELECT 1 FROM wishes WHERE community_id = $1 AND id = $2 AND source = 'online' AND submitted_by = $3";
+
+/* Nobody verifies, publishes, claims or fulfils a wish they submitted for themselves (issue #11: no
+ * self-dealing): 0 when the wish is not the caller's own; else replies (403 own_wish, or the
+ * database's error) and returns -1. A paper form staff keyed in is the beneficiary's, not theirs. */
+static int wish_not_own(req *r, int64_t wid)
+{
+    int64_t one;
+    int found = 0;
+    if (q_i64(r, sql_own_wish, 3, (const char *[]){cid_of(r), arena_i64(r->a, wid), arena_i64(r->a, r->account_id)}, &one, &found) != 0)
+        return -1;
+    if (found) {
+        reply_fail(r, 403, "own_wish", NULL);
+        return -1;
+    }
+    return 0;
+}
+
 static const char sql_verify[] =
     "UPDATE wishes SET verified_by = $3, verified_at = $4, verify_method = $5, verify_note = $6 WHERE community_id = $1 AND id = $2";
 static const char sql_state[] = "SELECT status, story, private_enc, verified_at, title FROM wishes WHERE community_id = $1 AND id = $2";
@@ -367,6 +386,8 @@ static void wish_verify(req *r)
         return;
     if (st->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    if (wish_not_own(r, req_param_i64(r, 1)) != 0)
+        return;
     if (q_exec(r, sql_verify, 6, p, NULL) != 0 || q_audit(r, "verify", "wish", req_param_i64(r, 1), NULL, r->in) != 0 || db_commit(r) != 0)
         return;
     reply_wish(r, 200, req_param_i64(r, 1), 0);
@@ -393,6 +414,8 @@ static void wish_decide(req *r)
         return;
     if (st->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    if (wish_not_own(r, id) != 0)
+        return;
     if (strcmp(store_cell(st, 0, 0), "submitted") != 0)
         return (void)reply_fail(r, 409, "already_decided", NULL);
     if (strcmp(decision, "decline") == 0) {
@@ -509,6 +532,8 @@ static void claim_create(req *r)
         return;
     if (st->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    if (wish_not_own(r, wid) != 0)
+        return;
     if (strcmp(store_cell(st, 0, 0), "claimed") == 0)
         return (void)reply_fail(r, 409, "wish_claimed", NULL);
     if (strcmp(store_cell(st, 0, 0), "published") != 0)
@@ -675,6 +700,8 @@ static void donor_set_blocked(req *r, int block)
         return;
     if (!found)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    if (!block && account == r->account_id)
+        return (void)reply_fail(r, 403, "own_block", NULL);
     if (q_exec(r, sql_donor_lock, 2, (const char *[]){cid_of(r), acc}, NULL) != 0 ||
         q_exec(r, sql_donor_row, 2, (const char *[]){cid_of(r), acc}, &before) != 0)
         return;
@@ -798,6 +825,8 @@ static void wish_fulfil(req *r)
         return;
     if (v->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    if (wish_not_own(r, wid) != 0)
+        return;
     if (c->nrows == 0)
         return (void)reply_fail(r, 409, "no_active_claim", NULL);
     const char *earmark = arena_printf(r->a, "wish:%lld", (long long)wid);
@@ -858,6 +887,8 @@ static void wish_fulfil(req *r)
 
 static const char sql_close[] = "UPDATE wishes SET status = 'closed', closed_at = $3, thank_you = $4 WHERE community_id = $1 AND id = $2";
 static const char sql_owner[] = "SELECT status, submitted_by, source FROM wishes WHERE community_id = $1 AND id = $2";
+static const char sql_gave[] =
+    "SELECT 1 FROM wish_claims WHERE community_id = $1 AND wish_id = $2 AND status = 'fulfilled' AND donor_account_id = $3";
 
 /* The beneficiary (the account that submitted it) or staff on their behalf confirm; it closes the
  * wish, with an optional public thank-you. */
@@ -875,6 +906,13 @@ static void wish_confirm(req *r)
     int owner = strcmp(store_cell(st, 0, 2), "online") == 0 && store_cell_i64(st, 0, 1) == r->account_id;
     if (!staff && !owner)
         return (void)reply_fail(r, 403, "forbidden", NULL);
+    /* Staff confirm on the beneficiary's behalf, but not a fulfilment they gave themselves. */
+    int64_t one;
+    int gave = 0;
+    if (!owner && q_i64(r, sql_gave, 3, (const char *[]){cid_of(r), arena_i64(r->a, wid), arena_i64(r->a, r->account_id)}, &one, &gave) != 0)
+        return;
+    if (gave)
+        return (void)reply_fail(r, 403, "own_claim", NULL);
     if (strcmp(store_cell(st, 0, 0), "fulfilled") != 0)
         return (void)reply_fail(r, 409, "wish_not_fulfilled", NULL);
     const char *thanks = json_string_value(json_object_get(r->in, "thank_you"));
