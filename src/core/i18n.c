@@ -150,7 +150,7 @@ static const struct {
      "Past the ledger's limits (at most ¥10 billion an amount and an account's balance, ¥10 trillion an account's debits or credits in all); refused"},
     {"ledger_overflow", "基金账目的合计超出可计算的范围，请联系管理员核查数据库", "The ledger's totals are past what can be computed; ask the administrator to check the database"},
     {"threshold_too_large", "审批限额最多 100 万元（100000000 分）", "The threshold is at most ¥1,000,000 (100000000 fen)"},
-    {"own_settings_change", "不能审批自己提出的基金设置变更", "Nobody decides on their own change of the fund's settings"},
+    {"own_settings_change", "不能审批自己提出的设置变更，请由其他工作人员办理", "Nobody decides on their own change of the settings; a colleague does"},
     {"settings_change_closed", "该设置变更已处理或已被新的变更取代", "This change of the settings is closed or was replaced by a newer one"},
     {"settings_already_approved", "您已审批过该设置变更", "You have approved this change already"},
     {"idempotency_key_reused", "该 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was used for another request"},

@@ -52,9 +52,6 @@ const SETTINGS = [
   { route: 'constant: exact number search throttle', loosen: 'constant', binds: 'people.unmask holders' },
 ];
 
-const TODO_WISH = 'unfixed: PUT wish-settings applies a raise at once (200), so a staff member, who may claim as a donor too, lifts their own limit alone';
-const TODO_VOL = 'unfixed: PUT volunteer-settings applies lower thresholds at once (200), so a staff member who volunteers gives themselves stars alone';
-
 let srv, admin, C, staffA, staffB, sw, resident, volunteerStaff;
 before(async () => {
   srv = await startServer({ residents: 20 });
@@ -137,7 +134,7 @@ test('fund settings: roles without fund.settings are refused; absurd values are 
 
 // ---- wish settings: the claim limit per donor ----
 
-test('wish settings: a staff member (who may claim too) cannot raise the claim limit alone', { todo: TODO_WISH }, async () => {
+test('wish settings: a staff member (who may claim too) cannot raise the claim limit alone', async () => {
   const s0 = (await staffA.get(`${C}/wish-settings`)).data;
   assert.equal(s0.max_open_claims, 3);
   const r = await put(staffA, '/wish-settings', { max_open_claims: 50 });
@@ -157,11 +154,17 @@ test('wish settings: a staff member (who may claim too) cannot raise the claim l
   assert.equal(ok.data.max_open_claims, 50);
   assert.equal(ok.data.pending, null);
   // A lowering only tightens: at once, and it drops any pending raise.
+  const down = await put(staffA, '/wish-settings', { max_open_claims: 3 });
+  assert.equal(down.status, 200, down.text);
   assert.equal((await put(staffA, '/wish-settings', { max_open_claims: 10 })).status, 202);
   const low = await put(staffA, '/wish-settings', { max_open_claims: 3 });
   assert.equal(low.status, 200, low.text);
   assert.deepEqual([low.data.max_open_claims, low.data.pending], [3, null]);
-  assert.deepEqual(auditActions('wish_settings'), ['request', 'update', 'request', 'update']);
+  assert.equal((await staffB.get(`${C}/wish-settings`)).data.pending, null, 'the raise waiting is gone');
+  assert.deepEqual(auditActions('wish_settings'), ['request', 'update', 'update', 'request', 'update']);
+  // The limit holds for staff's own claims: the proposer of a raise claims no more than before.
+  assert.equal((await put(staffA, '/wish-settings', { max_open_claims: 50 })).status, 202);
+  assert.equal((await staffA.get(`${C}/wish-settings`)).data.max_open_claims, 3);
 });
 
 test('wish settings: roles without wishes.settings are refused; absurd values are 422', async () => {
@@ -179,7 +182,7 @@ test('wish settings: roles without wishes.settings are refused; absurd values ar
 
 // ---- volunteer settings: star thresholds ----
 
-test('volunteer settings: a staff member who volunteers cannot lower the star thresholds alone', { todo: TODO_VOL }, async () => {
+test('volunteer settings: a staff member who volunteers cannot lower the star thresholds alone', async () => {
   const year = new Date().getUTCFullYear();
   const app = await volunteerStaff.post(`${C}/volunteers`, { name: '规则志愿者', birth_year: year - 30 });
   assert.equal(app.status, 201, app.text);
@@ -197,6 +200,12 @@ test('volunteer settings: a staff member who volunteers cannot lower the star th
   const ok = await put(staffB, '/volunteer-settings', { star_thresholds: lower });
   assert.equal(ok.status, 200, ok.text);
   assert.deepEqual(ok.data.star_thresholds, lower);
+  assert.equal(ok.data.pending, null);
+  assert.deepEqual(auditActions('volunteer_settings'), ['request', 'update']);
+  // A lowering of one threshold only is a loosening too.
+  const one = await put(staffA, '/volunteer-settings', { star_thresholds: [1, 2, 3, 4, 6] });
+  assert.equal(one.status, 200, 'higher: at once');
+  assert.equal((await put(staffA, '/volunteer-settings', { star_thresholds: [1, 2, 3, 4, 5] })).status, 202);
   // Raising them (a tightening) applies at once; so does changing only the issuer.
   const back = await put(staffA, '/volunteer-settings', { star_thresholds: s0.star_thresholds });
   assert.equal(back.status, 200, back.text);
