@@ -56,6 +56,7 @@ function from(ip, method, path, { json, headers = {} } = {}) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function assertSimilarTime(a, b, what) {
   const ma = median(a), mb = median(b);
+  console.log(`timing ${what}: medians ${ma.toFixed(1)} ms and ${mb.toFixed(1)} ms (${a.length} and ${b.length} tries)`);
   assert.ok(Math.abs(ma - mb) <= 20 || Math.max(ma, mb) <= 3 * Math.min(ma, mb),
     `${what}: medians ${ma.toFixed(1)} ms and ${mb.toFixed(1)} ms`);
 }
@@ -203,6 +204,21 @@ test('voting codes: failures audited (never the code), throttled per account; un
   assert.ok(Number(held.headers.get('retry-after')) >= 1);
   // Held tries are not looked at: even a good code waits.
   assert.equal((await a.post(`${C}/voting-codes/redeem`, { code: codes[1] })).status, 429);
+  // A used code and an unknown one take about as long (each account tries 4, under its throttle;
+  // each try from an address of its own).
+  const tUsed = [], tUnknown = [];
+  let ip = 0;
+  for (let k = 0; k < 8; k++) {
+    const c = await account(srv, `oracle-timer${k}`);
+    const as = (code) => from(`127.0.8.${++ip}`, 'POST', `${C}/voting-codes/redeem`, { json: { code }, headers: { Cookie: c.cookie, 'X-CSRF-Token': c.csrf } });
+    for (let i = 0; i < 2; i++) {
+      const u = await as(codes[0]);
+      const x = await as(`UNKN${k}${i}`.padEnd(10, 'Q'));
+      assert.deepEqual([u.status, x.status], [409, 404], `${u.text} ${x.text}`);
+      tUsed.push(u.ms); tUnknown.push(x.ms);
+    }
+  }
+  assertSimilarTime(tUsed, tUnknown, 'voting code: used vs unknown');
 });
 
 // ---- calendar tokens ----
