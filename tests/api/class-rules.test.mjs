@@ -15,7 +15,7 @@ import { startServer, Client, account, assertCleanExit } from './harness.mjs';
 //   none     — not a rule binding anyone (a page size, a document, seats of a shift)
 const SETTINGS = [
   { route: 'PUT /fund/settings', fields: ['threshold_fen', 'approvals_needed'], loosen: 'pending',
-    binds: 'staff who pay out or reverse (fund.write): above the threshold a second person approves',
+    binds: 'staff who pay out or reverse (fund.write): above the threshold, or past it in one China day (the split-payment rule), a second person approves',
     permission: 'fund.settings', approve: 'fund.approve, never the proposer (403 own_settings_change)',
     bounds: 'threshold_fen 0…10^8, approvals_needed 1…5' },
   { route: 'PUT /wish-settings', fields: ['max_open_claims'], loosen: 'pending',
@@ -32,6 +32,9 @@ const SETTINGS = [
   { route: 'POST /grant-rounds', fields: ['max_award_fen', 'min_expert', 'budget_fen', 'expert_weight', 'public_weight', 'approval_k', 'knapsack_fen', 'rubric', 'voting_rule'],
     loosen: 'fixed', binds: 'proposers (max award), reviewers and the selection (minimum expert score, weights)',
     permission: 'grants.manage', bounds: 'money 0…10^12 fen, weights 0…100 summing to 100, min_expert 0…100, approval_k 0…20' },
+  { route: 'POST /grant-rounds/{round_id}/phase', fields: ['phase'], loosen: 'fixed',
+    binds: 'when proposals, scores and votes are taken: phases move forward only and the dates are fixed at creation',
+    permission: 'grants.manage', bounds: 'a later phase only (409 phase_backwards), one of the named phases (422)' },
   { route: 'POST /activities', fields: ['grace_minutes'], loosen: 'fixed',
     binds: 'the minutes a check-out may count beyond the shift', permission: 'volunteers.manage', bounds: 'grace_minutes 0…240' },
   { route: 'POST /activities/{activity_id}/shifts', fields: ['capacity'], loosen: 'none',
@@ -257,6 +260,13 @@ test('grant rounds: the rules are fixed when the round is made; no route changes
   }
   const ok = await admin.post(`${C}/grant-rounds`, base);
   assert.equal(ok.status, 201, ok.text);
+  // Phases move forward only: nobody reopens submissions or scoring for their own proposal.
+  assert.equal((await admin.post(`${C}/grant-rounds/${ok.data.id}/phase`, { phase: 'scoring' })).status, 200);
+  const back = await admin.post(`${C}/grant-rounds/${ok.data.id}/phase`, { phase: 'eligibility' });
+  assert.equal(back.status, 409, back.text);
+  assert.equal(back.data.error.code, 'phase_backwards');
+  assert.equal((await admin.post(`${C}/grant-rounds/${ok.data.id}/phase`, { phase: 'submission' })).status, 422);
+  assert.equal((await sw.post(`${C}/grant-rounds/${ok.data.id}/phase`, { phase: 'voting' })).status, 403);
   // No PUT or PATCH of a round exists (the OpenAPI test below keeps it so).
   for (const m of ['PUT', 'PATCH']) {
     const r = await admin.req(m, `${C}/grant-rounds/${ok.data.id}`, { json: { min_expert: 0 } });
