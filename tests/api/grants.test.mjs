@@ -360,3 +360,24 @@ test('ties: equal final scores rank by expert score, then by the earlier submiss
   assert.deepEqual(res.items.map((x) => x.funded), [true, false, false], 'the second 300,000 does not fit in what is left');
   srv.setClock(0);
 });
+
+test('a paper ballot is taken as soon as voting opens by its date, before anyone has looked at the round', async () => {
+  const t = Math.floor(Date.now() / 1000);
+  const r = (await admin.post(`${C}/grant-rounds`, { name: '纸质选票按日期', budget_fen: 100000, submission_ends: t + 600,
+    voting_opens: t + 1200, voting_closes: t + 86400 })).data;
+  const p = (await admin.post(`${C}/grant-rounds/${r.id}/proposals`, { organisation_id: orgs[0].id, title: '按日期开票', summary: '测试',
+    requested_fen: 1000, budget_lines: [{ item: '场地', fen: 1000 }] })).data;
+  assert.equal((await admin.post(`${C}/grant-rounds/${r.id}/phase`, { phase: 'eligibility' })).status, 200);
+  const colleague = await account('paper-date-staff', 'staff');
+  assert.equal((await colleague.post(`${C}/grant-rounds/${r.id}/proposals/${p.id}/eligibility`, { eligible: true })).status, 200);
+  assert.equal((await admin.post(`${C}/grant-rounds/${r.id}/phase`, { phase: 'scoring' })).status, 200);
+  srv.setClock(1800); // voting opened by the clock; the stored phase still says scoring
+  try {
+    const person = (await admin.get(`${C}/people?limit=1`)).data.items[0];
+    const keyed = await admin.post(`${C}/grant-rounds/${r.id}/paper-ballots`, { serial: 'DATE-1', person_id: person.id, proposal_ids: [p.id] });
+    assert.equal(keyed.status, 201, keyed.text);
+    assert.equal((await pub().get(`${C}/grant-rounds/${r.id}`)).data.phase, 'voting');
+  } finally {
+    srv.setClock(0);
+  }
+});

@@ -153,7 +153,9 @@ test('L5: a reviewer cannot score a proposal they submitted or one of an organis
   const ofOrg = (await propose(admin, r, orgC, 30000)).data;
   const free = (await propose(admin, r, orgA, 30000)).data;
   await admin.post(`${C}/grant-rounds/${r.id}/phase`, { phase: 'eligibility' });
-  for (const p of [own.data, ofOrg, free]) assert.equal((await admin.post(`${C}/grant-rounds/${r.id}/proposals/${p.id}/eligibility`, { eligible: true })).status, 200);
+  // Another staff member rules on eligibility: nobody rules on a proposal they submitted (class-self-dealing).
+  const elig = await account('sec-elig', 'staff');
+  for (const p of [own.data, ofOrg, free]) assert.equal((await elig.post(`${C}/grant-rounds/${r.id}/proposals/${p.id}/eligibility`, { eligible: true })).status, 200);
   await admin.post(`${C}/grant-rounds/${r.id}/phase`, { phase: 'scoring' });
   assert.equal((await admin.post(`${C}/grant-rounds/${r.id}/reviewers`, { account_id: x.id })).status, 201);
   const score = (p) => x.post(`${C}/grant-rounds/${r.id}/proposals/${p.id}/scores`, { scores: { need: 10, feasibility: 10, participation: 10, budget: 10 } });
@@ -295,7 +297,7 @@ test('stored data: a damaged rubric is refused when scoring (no division by zero
   const r = await openRound('细则损坏轮次');
   const p = (await propose(admin, r, orgA, 30000)).data;
   await admin.post(`${C}/grant-rounds/${r.id}/phase`, { phase: 'eligibility' });
-  await admin.post(`${C}/grant-rounds/${r.id}/proposals/${p.id}/eligibility`, { eligible: true });
+  await (await account('sec-elig2', 'staff')).post(`${C}/grant-rounds/${r.id}/proposals/${p.id}/eligibility`, { eligible: true });
   await admin.post(`${C}/grant-rounds/${r.id}/phase`, { phase: 'scoring' });
   const w = await account('sec-revW', 'reviewer');
   await admin.post(`${C}/grant-rounds/${r.id}/reviewers`, { account_id: w.id });

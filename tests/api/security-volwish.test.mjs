@@ -198,10 +198,13 @@ test('M7: one donor holds at most 3 open claims; staff change the limit, audited
   assert.equal((await hoarder.req('PUT', `${C}/wish-settings`, { json: { max_open_claims: 10 } })).status, 403);
   assert.equal((await admin.req('PUT', `${C}/wish-settings`, { json: { max_open_claims: 0 } })).status, 422);
   const staff = await accountOf(srv, 'staff-wishes', 'staff');
-  const put = await staff.req('PUT', `${C}/wish-settings`, { json: { max_open_claims: 4 } });
+  // A raise waits for a second staff member (tests/api/class-rules.test.mjs): asked by one, applied by another.
+  const ask = await staff.req('PUT', `${C}/wish-settings`, { json: { max_open_claims: 4 } });
+  assert.equal(ask.status, 202, ask.text);
+  const put = await admin.req('PUT', `${C}/wish-settings`, { json: { max_open_claims: 4 } });
   assert.equal(put.status, 200, put.text);
   assert.equal(put.data.max_open_claims, 4);
-  assert.match(audit(`entity = 'wish_settings'`), /^update\|wish_settings\|.*"max_open_claims":4/);
+  assert.match(audit(`entity = 'wish_settings'`), /^request\|wish_settings\|.*\nupdate\|wish_settings\|.*"max_open_claims":4/);
   assert.equal((await hoarder.post(`${C}/wishes/${ids[3]}/claims`, { pledge: true })).status, 201, 'four now');
   assert.equal((await staff.req('PUT', `${C}/wish-settings`, { json: { max_open_claims: 3 } })).status, 200);
 });

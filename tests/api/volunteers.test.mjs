@@ -257,7 +257,12 @@ test('approval one by one or in bulk, declining with a reason; corrections keep 
 
 test('star levels follow the community thresholds', async () => {
   assert.equal((await admin.req('PUT', `${C}/volunteer-settings`, { json: { star_thresholds: [1, 2, 2, 4, 5] } })).status, 422);
-  const r = await admin.req('PUT', `${C}/volunteer-settings`, { json: { star_thresholds: [1, 2, 3, 4, 5], issuer_person: '黄志强' } });
+  // Lower thresholds wait for a second staff member (tests/api/class-rules.test.mjs): one asks, another applies.
+  const body = { json: { star_thresholds: [1, 2, 3, 4, 5], issuer_person: '黄志强' } };
+  const ask = await (await account('stars-staff', 'staff')).req('PUT', `${C}/volunteer-settings`, body);
+  assert.equal(ask.status, 202, ask.text);
+  assert.deepEqual(ask.data.pending.star_thresholds, [1, 2, 3, 4, 5]);
+  const r = await admin.req('PUT', `${C}/volunteer-settings`, body);
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.data.star_thresholds, [1, 2, 3, 4, 5]);
   assert.equal((await admin.get(`${C}/volunteers/${vols.v1.id}`)).data.star, 2); // 2 hours

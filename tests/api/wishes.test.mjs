@@ -67,7 +67,7 @@ test('intake: consent required; paper forms keep their serial and who keyed them
 });
 
 test('publishing needs verification and a story that does not identify the beneficiary', async () => {
-  const w = await admin.post(`${C}/wishes`, wish({ story: '周秀兰阿姨住在5栋801，电话13900001111，想要收音机。' }));
+  const w = await admin.post(`${C}/wishes`, wish({ source: 'paper', paper_serial: 'WX-DEID-1', story: '周秀兰阿姨住在5栋801，电话13900001111，想要收音机。' }));
   const early = await admin.post(`${C}/wishes/${w.data.id}/decision`, { decision: 'publish' });
   assert.equal(early.status, 409);
   assert.equal(early.data.error.code, 'not_verified');
@@ -81,7 +81,7 @@ test('publishing needs verification and a story that does not identify the benef
   const ok = await admin.post(`${C}/wishes/${w.data.id}/decision`, { decision: 'publish', story: '独居长者，喜欢听粤剧，希望有一台收音机。' });
   assert.equal(ok.status, 200);
   assert.equal(ok.data.status, 'published');
-  const declined = await admin.post(`${C}/wishes`, wish());
+  const declined = await admin.post(`${C}/wishes`, wish({ source: 'paper', paper_serial: 'WX-DECL-1' }));
   assert.equal((await admin.post(`${C}/wishes/${declined.data.id}/decision`, { decision: 'decline' })).status, 422);
   assert.equal((await admin.post(`${C}/wishes/${declined.data.id}/decision`, { decision: 'decline', reason: '已由其他渠道解决' })).data.status, 'declined');
 });
@@ -158,7 +158,7 @@ test('fulfilment: goods in kind at the estimated value, cash through the fund; t
 });
 
 test('a title that identifies is refused too; a service is fulfilled without money; residents see their own wishes', async () => {
-  const w = await admin.post(`${C}/wishes`, wish({ title: '给13912345678的电扇', story: '家里很热。' }));
+  const w = await admin.post(`${C}/wishes`, wish({ source: 'paper', paper_serial: 'WX-DEID-2', title: '给13912345678的电扇', story: '家里很热。' }));
   await admin.post(`${C}/wishes/${w.data.id}/verify`, { method: 'phone' });
   const r = await admin.post(`${C}/wishes/${w.data.id}/decision`, { decision: 'publish' });
   assert.equal(r.status, 422);

@@ -19,6 +19,7 @@ import { launchBrowser, shot, shotDir } from './browser.mjs';
 const TIMEOUT = 15000;
 const VOTER = { login: 'voter-e2e', password: 'voter-e2e-pass-1' };
 const EXPERT = { login: 'expert-e2e', password: 'expert-e2e-pass-1' };
+const COLLEAGUE = { login: 'colleague-e2e', password: 'colleague-e2e-pass-1' };
 
 describe('micro-venture grants', () => {
   let server;
@@ -41,6 +42,7 @@ describe('micro-venture grants', () => {
     server = await startServer({ residents: 50 });
     addAccount(VOTER, 'resident');
     addAccount(EXPERT, 'reviewer');
+    addAccount(COLLEAGUE, 'staff');
     admin = new Client(server.base);
     await admin.login(ADMIN, server.password);
     C = `/api/v1/communities/${server.communityId}`;
@@ -169,7 +171,10 @@ describe('micro-venture grants', () => {
       props.push(p.data);
     }
     server.setClock(70); // submissions closed: eligibility
-    for (const p of props) assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/proposals/${p.id}/eligibility`, { eligible: true })).status, 200);
+    // Another staff member rules on eligibility: nobody rules on a proposal they submitted.
+    const colleague = new Client(server.base);
+    assert.equal((await colleague.login(COLLEAGUE.login, COLLEAGUE.password)).status, 200);
+    for (const p of props) assert.equal((await colleague.post(`${C}/grant-rounds/${round.id}/proposals/${p.id}/eligibility`, { eligible: true })).status, 200);
     assert.equal((await admin.post(`${C}/grant-rounds/${round.id}/phase`, { phase: 'scoring' })).status, 200);
     const expert = new Client(server.base);
     const es = await expert.login(EXPERT.login, EXPERT.password);

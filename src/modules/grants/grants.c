@@ -154,6 +154,8 @@ static int load_round(req *r, store_rows **rows)
     return q_exec(r, sql_round, 2, key, rows);
 }
 
+int grant_round_load(req *r, store_rows **rows) { return load_round(r, rows); }
+
 static void round_get(req *r)
 {
     store_rows *rows = NULL;
@@ -522,6 +524,11 @@ static void proposal_update(req *r)
 static const char sql_eligibility[] =
     "UPDATE grant_proposals SET eligible = $4, eligibility_reason = $5 WHERE community_id = $1 AND round_id = $2 AND id = $3";
 
+static const char sql_own_proposal[] =
+    "SELECT 1 FROM grant_proposals WHERE community_id = $1 AND round_id = $2 AND id = $3 AND submitted_by = $4";
+
+/* Staff may propose for an organisation, but nobody rules on a proposal they submitted (issue #11:
+ * no self-dealing; 403 own_proposal). */
 static void proposal_eligibility(req *r)
 {
     int eligible = json_is_true(json_object_get(r->in, "eligible"));
@@ -535,6 +542,13 @@ static void proposal_eligibility(req *r)
         return;
     if (strcmp(store_cell(round, 0, 2), "eligibility") != 0)
         return (void)reply_fail(r, 409, "outside_phase", NULL);
+    int64_t one;
+    int own = 0;
+    if (q_i64(r, sql_own_proposal, 4, (const char *[]){cid_of(r), store_cell(round, 0, 0), arena_i64(r->a, req_param_i64(r, 2)), arena_i64(r->a, r->account_id)},
+              &one, &own) != 0)
+        return;
+    if (own)
+        return (void)reply_fail(r, 403, "own_proposal", NULL);
     const char *p[5] = {cid_of(r), store_cell(round, 0, 0), arena_i64(r->a, req_param_i64(r, 2)), eligible ? "1" : "0", reason};
     if (q_exec(r, sql_eligibility, 5, p, NULL) != 0 || q_exec(r, sql_proposal, 3, p, &rows) != 0)
         return;
@@ -867,6 +881,9 @@ static void voter_link(req *r)
 {
     int64_t account = json_integer_value(json_object_get(r->in, "account_id")), person = json_integer_value(json_object_get(r->in, "person_id")), one;
     int found = 0;
+    /* Staff vouch for someone they saw in person, never for themselves. */
+    if (account == r->account_id)
+        return (void)reply_fail(r, 403, "own_voter", NULL);
     if (db_begin(r) != 0)
         return;
     store_rows *round = NULL;

@@ -18,6 +18,10 @@ void objection_answer(req *r);
 /* grants.c: 1 when the caller acts for organisation org (staff and admins for every one; an org rep
  * for those linked to them in org_reps), 0 when not, -1 after replying a store error. */
 int grant_acts_for(req *r, int64_t org);
+/* grants.c: loads the round of the path (parameter 1, a row of the round query) into *rows, first
+ * moving its phase on by its dates (submission → eligibility, scoring → voting); 0, or replies 404
+ * (or a store error) and returns -1. */
+int grant_round_load(req *r, store_rows **rows);
 /* grants.c: for a change by the proposal's organisation (an edit, an attachment): loads the round
  * of the path (path parameter 1) into *round and its proposal (parameter 2, a row of the proposal
  * query: organisation at column 7, submitter at 12) into *proposal. 0 when the round takes

@@ -12,22 +12,17 @@
 
 static const char *cid_of(req *r) { return arena_i64(r->a, r->community_id); }
 
-/* The same columns, in the same order, as grants.c's round query (ballot_check reads them). */
-static const char sql_round[] =
-    "SELECT id, name, phase, budget_fen, max_award_fen, submission_ends, voting_opens, voting_closes, voting_rule, approval_k, "
-    "expert_weight, public_weight, min_expert, rubric, first_tranche_pct, results_published_at, knapsack_fen "
-    "FROM grant_rounds WHERE community_id = $1 AND id = $2";
 static const char sql_person[] = "SELECT 1 FROM people WHERE community_id = $1 AND id = $2";
 static const char sql_voted[] = "SELECT 1 FROM grant_voted WHERE community_id = $1 AND round_id = $2 AND voter_key = $3";
 static const char sql_paper_insert[] =
     "INSERT INTO grant_paper (community_id, round_id, serial, person_id, choices, entered_by, status) VALUES ($1, $2, $3, $4, $5, $6, 'pending')";
 
+/* The round of the path, its phase moved on by its dates first (a round whose voting opened by the
+ * clock is in voting even if nobody has looked at it since): 0 while it takes votes, else 409. */
 static int open_round(req *r, store_rows **round)
 {
-    if (q_exec(r, sql_round, 2, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 1))}, round) != 0)
+    if (grant_round_load(r, round) != 0)
         return -1;
-    if ((*round)->nrows == 0)
-        return reply_fail(r, 404, "not_found", NULL);
     int64_t now = clock_now();
     if (strcmp(store_cell(*round, 0, 2), "voting") != 0 || now < store_cell_i64(*round, 0, 6) || now >= store_cell_i64(*round, 0, 7))
         return reply_fail(r, 409, "voting_closed", NULL);

@@ -248,6 +248,12 @@ static const char sql_review[] =
     "UPDATE grant_reports SET status = $3, review_note = $4, reviewed_by = $5, reviewed_at = $6 WHERE community_id = $1 AND id = $2 "
     "AND status = 'submitted' RETURNING id";
 
+static const char sql_own_report[] =
+    "SELECT 1 FROM grant_reports g JOIN grant_proposals p ON p.community_id = g.community_id AND p.id = g.proposal_id "
+    "WHERE g.community_id = $1 AND g.id = $2 AND (g.submitted_by = $3 OR p.submitted_by = $3)";
+
+/* Staff accept or return a report; never one they filed, nor one of a proposal they submitted (an
+ * accepted final report releases the last tranche): 403 own_report. */
 void report_review(req *r)
 {
     const char *decision = json_string_value(json_object_get(r->in, "decision"));
@@ -256,6 +262,12 @@ void report_review(req *r)
         return (void)reply_field(r, "note", "required");
     if (db_begin(r) != 0)
         return;
+    int64_t one;
+    int own = 0;
+    if (q_i64(r, sql_own_report, 3, (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 2)), arena_i64(r->a, r->account_id)}, &one, &own) != 0)
+        return;
+    if (own)
+        return (void)reply_fail(r, 403, "own_report", NULL);
     store_rows *rows = NULL;
     if (q_exec(r, sql_review, 6,
                (const char *[]){cid_of(r), arena_i64(r->a, req_param_i64(r, 2)), strcmp(decision, "accept") == 0 ? "accepted" : "returned", note,

@@ -482,6 +482,9 @@ void vol_trainings_attend(req *r)
                 reply_field(r, "volunteer_ids", "unknown_volunteer");
             return;
         }
+        /* A training attended unlocks the shifts that require it: nobody records their own. */
+        if (vol_not_own(r, json_integer_value(v)) != 0)
+            return;
         p[2] = q[1];
         if (q_exec(r, sql_attend, 3, p, NULL) != 0)
             return;
@@ -494,61 +497,99 @@ void vol_trainings_attend(req *r)
 /* ---- settings ---- */
 
 static const char sql_settings[] =
-    "SELECT star_thresholds, issuer_name, issuer_person, issuer_contact FROM vol_settings WHERE community_id = $1";
+    "SELECT s.star_thresholds, s.issuer_name, s.issuer_person, s.issuer_contact, s.pending_star_thresholds, s.pending_by, a.login, "
+    "s.pending_at FROM vol_settings s LEFT JOIN accounts a ON a.id = s.pending_by WHERE s.community_id = $1";
+/* The first update is a no-op: the row's lock, so that two changes at once take turns. */
+static const char sql_settings_lock[] = "UPDATE vol_settings SET star_thresholds = star_thresholds WHERE community_id = $1";
 static const char sql_settings_put[] =
-    "UPDATE vol_settings SET star_thresholds = $2, issuer_name = $3, issuer_person = $4, issuer_contact = $5 "
-    "WHERE community_id = $1";
+    "UPDATE vol_settings SET star_thresholds = $2, issuer_name = $3, issuer_person = $4, issuer_contact = $5, "
+    "pending_star_thresholds = $6, pending_by = $7, pending_at = $8 WHERE community_id = $1";
 
-static void reply_settings(req *r)
+/* "100,300,…" as a JSON array of integers. */
+static json_t *thresholds_json(const char *s)
 {
-    const char *p[1] = {arena_i64(r->a, r->community_id)};
-    store_rows *rows = NULL;
-    if (q_exec(r, sql_settings_ensure, 1, p, NULL) != 0 || q_exec(r, sql_settings, 1, p, &rows) != 0)
-        return;
     json_t *th = json_array();
-    const char *s = store_cell(rows, 0, 0);
     while (s && *s) {
         json_array_append_new(th, json_integer(strtol(s, (char **)&s, 10)));
         while (*s == ',')
             s++;
     }
-    reply_json(r, 200, json_pack("{s:o, s:s, s:s, s:s}", "star_thresholds", th, "issuer_name", store_cell(rows, 0, 1),
-                                 "issuer_person", store_cell(rows, 0, 2), "issuer_contact", store_cell(rows, 0, 3)));
+    return th;
 }
 
-void vol_settings_get(req *r) { reply_settings(r); }
+static void reply_settings(req *r, unsigned status)
+{
+    const char *p[1] = {arena_i64(r->a, r->community_id)};
+    store_rows *rows = NULL;
+    if (q_exec(r, sql_settings_ensure, 1, p, NULL) != 0 || q_exec(r, sql_settings, 1, p, &rows) != 0)
+        return;
+    json_t *pending = json_null();
+    if (store_cell(rows, 0, 4))
+        pending = json_pack("{s:o, s:I, s:s?, s:I}", "star_thresholds", thresholds_json(store_cell(rows, 0, 4)), "requested_by",
+                            (json_int_t)store_cell_i64(rows, 0, 5), "requested_by_login", store_cell(rows, 0, 6), "requested_at",
+                            (json_int_t)store_cell_i64(rows, 0, 7));
+    reply_json(r, status, json_pack("{s:o, s:s, s:s, s:s, s:o}", "star_thresholds", thresholds_json(store_cell(rows, 0, 0)), "issuer_name",
+                                    store_cell(rows, 0, 1), "issuer_person", store_cell(rows, 0, 2), "issuer_contact", store_cell(rows, 0, 3),
+                                    "pending", pending));
+}
 
+void vol_settings_get(req *r) { reply_settings(r, 200); }
+
+/* Star thresholds and the certificate issuer. Stars are honours staff who volunteer earn too, so
+ * nobody lowers a threshold alone (issue #11): thresholds none lower than those in force apply at
+ * once (200, and drop any waiting); lower ones wait (202, `pending`) until another holder of
+ * volunteers.settings asks for the same five, which applies them; the one who asked asking again is
+ * 403 own_settings_change; other thresholds replace those waiting. The issuer changes at once. */
 void vol_settings_put(req *r)
 {
     json_t *th = json_object_get(r->in, "star_thresholds");
     if (json_array_size(th) != 5)
         return (void)reply_field(r, "star_thresholds", "five_thresholds");
     char buf[128] = "";
-    int64_t last = 0;
+    int64_t last = 0, want[5];
     for (size_t i = 0; i < 5; i++) {
         json_t *v = json_array_get(th, i);
         if (!json_is_integer(v) || json_integer_value(v) <= last || json_integer_value(v) > 100000)
             return (void)reply_field(r, "star_thresholds", "five_thresholds");
-        last = json_integer_value(v);
+        last = want[i] = json_integer_value(v);
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%lld", i ? "," : "", (long long)last);
     }
     if (db_begin(r) != 0)
         return;
-    const char *p[5] = {arena_i64(r->a, r->community_id), buf};
+    const char *p[8] = {arena_i64(r->a, r->community_id), buf};
     store_rows *old = NULL;
-    if (q_exec(r, sql_settings_ensure, 1, p, NULL) != 0 || q_exec(r, sql_settings, 1, p, &old) != 0)
+    if (q_exec(r, sql_settings_ensure, 1, p, NULL) != 0 || q_exec(r, sql_settings_lock, 1, p, NULL) != 0 ||
+        q_exec(r, sql_settings, 1, p, &old) != 0)
         return;
     for (int k = 0; k < 3; k++) {
         static const char *const keys[] = {"issuer_name", "issuer_person", "issuer_contact"};
         const char *v = json_string_value(json_object_get(r->in, keys[k]));
         p[2 + k] = v ? v : store_cell(old, 0, 1 + k);
     }
-    json_t *before = json_pack("{s:s}", "star_thresholds", store_cell(old, 0, 0));
-    json_t *after = json_pack("{s:s}", "star_thresholds", buf);
-    int bad = q_exec(r, sql_settings_put, 5, p, NULL) || q_audit(r, "update", "volunteer_settings", 0, before, after);
+    const char *in_force = store_cell(old, 0, 0), *s = in_force;
+    int lower = 0;
+    for (int i = 0; i < 5 && s && *s; i++) {
+        lower |= want[i] < strtoll(s, (char **)&s, 10);
+        while (*s == ',')
+            s++;
+    }
+    int waiting = store_cell(old, 0, 4) && strcmp(store_cell(old, 0, 4), buf) == 0;
+    if (lower && waiting && store_cell_i64(old, 0, 5) == r->account_id)
+        return (void)reply_fail(r, 403, "own_settings_change", NULL);
+    int apply = !lower || waiting;
+    if (!apply) {
+        p[1] = in_force;
+        p[5] = buf;
+        p[6] = arena_i64(r->a, r->account_id);
+        p[7] = arena_i64(r->a, clock_now());
+    }
+    json_t *before = json_pack("{s:s}", "star_thresholds", in_force);
+    json_t *after = apply && waiting ? json_pack("{s:s, s:I}", "star_thresholds", buf, "requested_by", (json_int_t)store_cell_i64(old, 0, 5))
+                                     : json_pack("{s:s}", "star_thresholds", buf);
+    int bad = q_exec(r, sql_settings_put, 8, p, NULL) || q_audit(r, apply ? "update" : "request", "volunteer_settings", 0, before, after);
     json_decref(before);
     json_decref(after);
     if (bad || db_commit(r) != 0)
         return;
-    reply_settings(r);
+    reply_settings(r, apply ? 200 : 202);
 }

@@ -172,7 +172,7 @@ static const route volunteer_routes[] = {
     {"GET", C "/volunteer-teams", vol_teams_list, "volunteers.read", R_LIST, NULL, plain_columns, "volunteers", "Volunteer teams", 0, NULL},
     {"POST", C "/volunteer-teams", vol_teams_create, "volunteers.manage", R_IDEMPOTENT, team_body, NULL, "volunteers", "Add a team", 0, NULL},
     {"GET", C "/volunteer-settings", vol_settings_get, "volunteers.read", 0, NULL, NULL, "volunteers", "Star thresholds and certificate issuer", 0, NULL},
-    {"PUT", C "/volunteer-settings", vol_settings_put, "volunteers.settings", 0, settings_body, NULL, "volunteers", "Change star thresholds and issuer", 0, NULL},
+    {"PUT", C "/volunteer-settings", vol_settings_put, "volunteers.settings", 0, settings_body, NULL, "volunteers", "Change star thresholds and issuer (lower thresholds wait for another staff member: 202)", 0, NULL},
     {"GET", C "/trainings", vol_trainings_list, "activities.read", R_LIST, NULL, training_columns, "volunteers", "Trainings", 0, NULL},
     {"POST", C "/trainings", vol_trainings_create, "volunteers.manage", R_IDEMPOTENT, training_body, NULL, "volunteers", "Add a training", 0, NULL},
     {"POST", C "/trainings/{training_id}/attendance", vol_trainings_attend, "volunteers.manage", R_IDEMPOTENT, attend_body, NULL, "volunteers", "Record who attended a training", 0, NULL},

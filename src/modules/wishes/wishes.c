@@ -350,6 +350,25 @@ static void wish_create(req *r)
 
 /* ---- review ---- */
 
+static const char sql_own_wish[] =
+    "SELECT 1 FROM wishes WHERE community_id = $1 AND id = $2 AND source = 'online' AND submitted_by = $3";
+
+/* Nobody verifies, publishes, claims or fulfils a wish they submitted for themselves (issue #11: no
+ * self-dealing): 0 when the wish is not the caller's own; else replies (403 own_wish, or the
+ * database's error) and returns -1. A paper form staff keyed in is the beneficiary's, not theirs. */
+static int wish_not_own(req *r, int64_t wid)
+{
+    int64_t one;
+    int found = 0;
+    if (q_i64(r, sql_own_wish, 3, (const char *[]){cid_of(r), arena_i64(r->a, wid), arena_i64(r->a, r->account_id)}, &one, &found) != 0)
+        return -1;
+    if (found) {
+        reply_fail(r, 403, "own_wish", NULL);
+        return -1;
+    }
+    return 0;
+}
+
 static const char sql_verify[] =
     "UPDATE wishes SET verified_by = $3, verified_at = $4, verify_method = $5, verify_note = $6 WHERE community_id = $1 AND id = $2";
 static const char sql_state[] = "SELECT status, story, private_enc, verified_at, title FROM wishes WHERE community_id = $1 AND id = $2";
@@ -365,6 +384,8 @@ static void wish_verify(req *r)
         return;
     if (st->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    if (wish_not_own(r, req_param_i64(r, 1)) != 0)
+        return;
     if (q_exec(r, sql_verify, 6, p, NULL) != 0 || q_audit(r, "verify", "wish", req_param_i64(r, 1), NULL, r->in) != 0 || db_commit(r) != 0)
         return;
     reply_wish(r, 200, req_param_i64(r, 1), 0);
@@ -397,6 +418,8 @@ static void wish_decide(req *r)
         return;
     if (st->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    if (wish_not_own(r, id) != 0)
+        return;
     if (strcmp(store_cell(st, 0, 0), "submitted") != 0)
         return (void)reply_fail(r, 409, "already_decided", NULL);
     if (strcmp(decision, "decline") == 0) {
@@ -511,6 +534,8 @@ static void claim_create(req *r)
         return;
     if (st->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    if (wish_not_own(r, wid) != 0)
+        return;
     if (strcmp(store_cell(st, 0, 0), "claimed") == 0)
         return (void)reply_fail(r, 409, "wish_claimed", NULL);
     if (strcmp(store_cell(st, 0, 0), "published") != 0)
@@ -677,6 +702,8 @@ static void donor_set_blocked(req *r, int block)
         return;
     if (!found)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    if (!block && account == r->account_id)
+        return (void)reply_fail(r, 403, "own_block", NULL);
     if (q_exec(r, sql_donor_lock, 2, (const char *[]){cid_of(r), acc}, NULL) != 0 ||
         q_exec(r, sql_donor_row, 2, (const char *[]){cid_of(r), acc}, &before) != 0)
         return;
@@ -734,42 +761,65 @@ static void donors_blocked_list(req *r)
 
 static const char sql_settings_ensure[] =
     "INSERT INTO wish_settings (community_id) VALUES ($1) ON CONFLICT (community_id) DO NOTHING";
-static const char sql_settings_put[] = "UPDATE wish_settings SET max_open_claims = $2 WHERE community_id = $1";
+/* A no-op update: the row's lock, so that two changes at once take turns (on PostgreSQL too). */
+static const char sql_settings_lock[] = "UPDATE wish_settings SET max_open_claims = max_open_claims WHERE community_id = $1";
+static const char sql_settings_row[] =
+    "SELECT s.max_open_claims, s.pending_max_open_claims, s.pending_by, a.login, s.pending_at FROM wish_settings s "
+    "LEFT JOIN accounts a ON a.id = s.pending_by WHERE s.community_id = $1";
+static const char sql_settings_put[] =
+    "UPDATE wish_settings SET max_open_claims = $2, pending_max_open_claims = NULL, pending_by = NULL, pending_at = NULL WHERE community_id = $1";
+static const char sql_settings_pend[] =
+    "UPDATE wish_settings SET pending_max_open_claims = $2, pending_by = $3, pending_at = $4 WHERE community_id = $1";
 
-static void reply_wish_settings(req *r, int64_t max)
+/* The limit in force and the raise waiting for a second person (null if none). */
+static void reply_wish_settings(req *r, unsigned status)
 {
-    reply_json(r, 200, json_pack("{s:I}", "max_open_claims", (json_int_t)max));
-}
-
-static void wish_settings_get(req *r)
-{
-    int64_t max = WISH_DEFAULT_MAX_OPEN_CLAIMS;
-    int found;
-    if (q_i64(r, sql_max_open, 1, (const char *[]){cid_of(r)}, &max, &found) != 0)
+    store_rows *s = NULL;
+    if (q_exec(r, sql_settings_row, 1, (const char *[]){cid_of(r)}, &s) != 0)
         return;
-    reply_wish_settings(r, found ? max : WISH_DEFAULT_MAX_OPEN_CLAIMS);
+    int64_t max = s->nrows ? store_cell_i64(s, 0, 0) : WISH_DEFAULT_MAX_OPEN_CLAIMS;
+    json_t *pending = json_null();
+    if (s->nrows && store_cell(s, 0, 1))
+        pending = json_pack("{s:I, s:I, s:s?, s:I}", "max_open_claims", (json_int_t)store_cell_i64(s, 0, 1), "requested_by",
+                            (json_int_t)store_cell_i64(s, 0, 2), "requested_by_login", store_cell(s, 0, 3), "requested_at",
+                            (json_int_t)store_cell_i64(s, 0, 4));
+    reply_json(r, status, json_pack("{s:I, s:o}", "max_open_claims", (json_int_t)max, "pending", pending));
 }
 
-/* Staff change the open claims one donor account may hold (1 … WISH_MAX_OPEN_CLAIMS_LIMIT), audited. */
+static void wish_settings_get(req *r) { reply_wish_settings(r, 200); }
+
+/* Staff change the open claims one donor account may hold (1 … WISH_MAX_OPEN_CLAIMS_LIMIT), audited.
+ * The limit binds staff's own claims too, so nobody raises it alone (issue #11): a lower or equal
+ * limit applies at once (200, and drops a raise waiting); a higher one waits (202, `pending`) until
+ * another holder of wishes.settings asks for the same value, which applies it (200); the one who
+ * asked asking again is 403 own_settings_change; another value replaces the one waiting. */
 static void wish_settings_put(req *r)
 {
-    int64_t max = json_integer_value(json_object_get(r->in, "max_open_claims")), old = WISH_DEFAULT_MAX_OPEN_CLAIMS;
+    int64_t max = json_integer_value(json_object_get(r->in, "max_open_claims"));
     if (max < 1 || max > WISH_MAX_OPEN_CLAIMS_LIMIT)
         return (void)reply_field(r, "max_open_claims", "must_be_positive");
     if (db_begin(r) != 0)
         return;
-    int found;
-    const char *p[2] = {cid_of(r), arena_i64(r->a, max)};
-    if (q_exec(r, sql_settings_ensure, 1, p, NULL) != 0 || q_i64(r, sql_max_open, 1, p, &old, &found) != 0)
+    const char *p[4] = {cid_of(r), arena_i64(r->a, max), arena_i64(r->a, r->account_id), arena_i64(r->a, clock_now())};
+    store_rows *s = NULL;
+    if (q_exec(r, sql_settings_ensure, 1, p, NULL) != 0 || q_exec(r, sql_settings_lock, 1, p, NULL) != 0 ||
+        q_exec(r, sql_settings_row, 1, p, &s) != 0)
         return;
+    int64_t old = store_cell_i64(s, 0, 0);
+    int waiting = store_cell(s, 0, 1) && store_cell_i64(s, 0, 1) == max;
+    if (waiting && store_cell_i64(s, 0, 2) == r->account_id)
+        return (void)reply_fail(r, 403, "own_settings_change", NULL);
+    int apply = max <= old || waiting;
     json_t *before = json_pack("{s:I}", "max_open_claims", (json_int_t)old);
-    json_t *after = json_pack("{s:I}", "max_open_claims", (json_int_t)max);
-    int bad = q_exec(r, sql_settings_put, 2, p, NULL) || q_audit(r, "update", "wish_settings", 0, before, after);
+    json_t *after = apply && waiting ? json_pack("{s:I, s:I}", "max_open_claims", (json_int_t)max, "requested_by", (json_int_t)store_cell_i64(s, 0, 2))
+                                     : json_pack("{s:I}", "max_open_claims", (json_int_t)max);
+    int bad = q_exec(r, apply ? sql_settings_put : sql_settings_pend, apply ? 2 : 4, p, NULL) ||
+              q_audit(r, apply ? "update" : "request", "wish_settings", 0, before, after);
     json_decref(before);
     json_decref(after);
     if (bad || db_commit(r) != 0)
         return;
-    reply_wish_settings(r, max);
+    reply_wish_settings(r, apply ? 200 : 202);
 }
 
 /* ---- fulfilment and confirmation ---- */
@@ -800,6 +850,8 @@ static void wish_fulfil(req *r)
         return;
     if (v->nrows == 0)
         return (void)reply_fail(r, 404, "not_found", NULL);
+    if (wish_not_own(r, wid) != 0)
+        return;
     if (c->nrows == 0)
         return (void)reply_fail(r, 409, "no_active_claim", NULL);
     const char *earmark = arena_printf(r->a, "wish:%lld", (long long)wid);
@@ -860,6 +912,8 @@ static void wish_fulfil(req *r)
 
 static const char sql_close[] = "UPDATE wishes SET status = 'closed', closed_at = $3, thank_you = $4 WHERE community_id = $1 AND id = $2";
 static const char sql_owner[] = "SELECT status, submitted_by, source FROM wishes WHERE community_id = $1 AND id = $2";
+static const char sql_gave[] =
+    "SELECT 1 FROM wish_claims WHERE community_id = $1 AND wish_id = $2 AND status = 'fulfilled' AND donor_account_id = $3";
 
 /* The beneficiary (the account that submitted it) or staff on their behalf confirm; it closes the
  * wish, with an optional public thank-you. */
@@ -877,6 +931,13 @@ static void wish_confirm(req *r)
     int owner = strcmp(store_cell(st, 0, 2), "online") == 0 && store_cell_i64(st, 0, 1) == r->account_id;
     if (!staff && !owner)
         return (void)reply_fail(r, 403, "forbidden", NULL);
+    /* Staff confirm on the beneficiary's behalf, but not a fulfilment they gave themselves. */
+    int64_t one;
+    int gave = 0;
+    if (!owner && q_i64(r, sql_gave, 3, (const char *[]){cid_of(r), arena_i64(r->a, wid), arena_i64(r->a, r->account_id)}, &one, &gave) != 0)
+        return;
+    if (gave)
+        return (void)reply_fail(r, 403, "own_claim", NULL);
     if (strcmp(store_cell(st, 0, 0), "fulfilled") != 0)
         return (void)reply_fail(r, 409, "wish_not_fulfilled", NULL);
     const char *thanks = json_string_value(json_object_get(r->in, "thank_you"));
@@ -1106,7 +1167,7 @@ static const route wish_routes[] = {
     {"POST", C "/wish-donors/{account_id}/block", donor_block, "wishes.manage", R_IDEMPOTENT, block_body, NULL, "wishes", "Block a donor account from claiming, with a reason", 0, NULL},
     {"POST", C "/wish-donors/{account_id}/unblock", donor_unblock, "wishes.manage", R_IDEMPOTENT, unblock_body, NULL, "wishes", "Let a blocked donor claim again, with a reason", 0, NULL},
     {"GET", C "/wish-settings", wish_settings_get, "wishes.manage", 0, NULL, NULL, "wishes", "The claim limit per donor", 0, NULL},
-    {"PUT", C "/wish-settings", wish_settings_put, "wishes.settings", 0, wish_settings_body, NULL, "wishes", "Change the claim limit per donor (staff)", 0, NULL},
+    {"PUT", C "/wish-settings", wish_settings_put, "wishes.settings", 0, wish_settings_body, NULL, "wishes", "Change the claim limit per donor (staff; a raise waits for another staff member: 202)", 0, NULL},
 };
 #undef C
 

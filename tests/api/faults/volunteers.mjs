@@ -1,4 +1,5 @@
 // Fault-loop steps: volunteers, trainings, activities, shifts and hours.
+import assert from 'node:assert/strict';
 import { idWithCheck } from '../harness.mjs';
 
 // The year and yesterday in China time (the server's day).
@@ -100,14 +101,19 @@ export default [
   },
   {
     op: 'PUT /api/v1/communities/{community_id}/volunteer-settings',
-    // The settings as they were, put back at the end.
-    setup: async (ctx) => ctx.ok(ctx.admin.get(`${ctx.C}/volunteer-settings`), 'the settings'),
-    prepare: (ctx, m, before) => ({ before, m }),
+    // Higher thresholds apply at once; the settings as they were (lower ones: a second staff member
+    // asks first) are put back at the end.
+    setup: async (ctx) => ({ before: await ctx.ok(ctx.admin.get(`${ctx.C}/volunteer-settings`), 'the settings'), asker: await ctx.user('staff') }),
+    prepare: (ctx, m, { before }) => ({ before, m }),
     send: (ctx, p) => ctx.json(ctx.admin, 'PUT', `${ctx.C}/volunteer-settings`,
-      { star_thresholds: [10, 20, 30, 40, 50].map((h) => h + p.m), issuer_person: `故障${p.m}`, issuer_contact: '020-12345678' }),
-    async end(ctx, before) {
+      { star_thresholds: p.before.star_thresholds.map((h) => h + 1 + p.m), issuer_person: `故障${p.m}`, issuer_contact: '020-12345678' }),
+    check: (ctx, r, p) => assert.deepEqual(r.data.star_thresholds, p.before.star_thresholds.map((h) => h + 1 + p.m)),
+    async end(ctx, { before, asker }) {
       const { star_thresholds, issuer_name, issuer_person, issuer_contact } = before;
-      await ctx.ok(ctx.admin.req('PUT', `${ctx.C}/volunteer-settings`, { json: { star_thresholds, issuer_name, issuer_person, issuer_contact } }), 'the settings put back');
+      const body = { json: { star_thresholds, issuer_name, issuer_person, issuer_contact } };
+      const ask = await asker.req('PUT', `${ctx.C}/volunteer-settings`, body);
+      if (ask.status !== 202) throw new Error(`lower thresholds asked: ${ask.status} ${ask.text}`);
+      await ctx.ok(ctx.admin.req('PUT', `${ctx.C}/volunteer-settings`, body), 'the settings put back');
       const now = await ctx.ok(ctx.admin.get(`${ctx.C}/volunteer-settings`), 'the settings');
       if (JSON.stringify(now) !== JSON.stringify(before)) throw new Error(`settings not put back: ${JSON.stringify(now)} ≠ ${JSON.stringify(before)}`);
     },

@@ -99,16 +99,21 @@ export default [
     },
   },
   {
-    // The claim limit, put back at the end.
+    // The claim limit, put back at the end. A raise waits for a second person: another staff member
+    // asks for it first, the admin's PUT (the step) applies it.
     op: 'PUT /api/v1/communities/{community_id}/wish-settings',
-    setup: async (ctx) => ctx.ok(ctx.admin.get(`${ctx.C}/wish-settings`), 'the wish settings'),
-    prepare: (ctx, m, before) => ({ before, m }),
+    setup: async (ctx) => ({ before: await ctx.ok(ctx.admin.get(`${ctx.C}/wish-settings`), 'the wish settings'), asker: await ctx.user('staff') }),
+    async prepare(ctx, m, { asker }) {
+      const r = await asker.req('PUT', `${ctx.C}/wish-settings`, { json: { max_open_claims: 4 + m } });
+      if (r.status !== 202) throw new Error(`a raise asked: ${r.status} ${r.text}`);
+      return { m };
+    },
     send: (ctx, p) => ctx.json(ctx.admin, 'PUT', `${ctx.C}/wish-settings`, { max_open_claims: 4 + p.m }),
     check(ctx, r, p) {
       assert.equal(r.data.max_open_claims, 4 + p.m);
     },
-    async end(ctx, before) {
-      await ctx.ok(ctx.admin.req('PUT', `${ctx.C}/wish-settings`, { json: before }), 'the wish settings put back');
+    async end(ctx, { before }) {
+      await ctx.ok(ctx.admin.req('PUT', `${ctx.C}/wish-settings`, { json: { max_open_claims: before.max_open_claims } }), 'the wish settings put back');
     },
   },
   {

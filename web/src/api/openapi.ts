@@ -556,7 +556,7 @@ export interface Paths {
       public: false
     }
     put: {
-      /** Change star thresholds and issuer */
+      /** Change star thresholds and issuer (lower thresholds wait for another staff member: 202) */
       path: { community_id: PathValue }
       query: Record<string, never>
       body: {
@@ -1384,7 +1384,7 @@ export interface Paths {
       public: false
     }
     put: {
-      /** Change the claim limit per donor (staff) */
+      /** Change the claim limit per donor (staff; a raise waits for another staff member: 202) */
       path: { community_id: PathValue }
       query: Record<string, never>
       body: {

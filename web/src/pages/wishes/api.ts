@@ -88,6 +88,8 @@ export interface DonorBlock {
 }
 
 export type WishSettings = BodyOf<'put', '/api/v1/communities/{community_id}/wish-settings'>
+// As the server shows them: a raise waits for a second staff member (`pending`, null if none).
+export type WishSettingsShown = WishSettings & { pending?: { max_open_claims: number; requested_by_login: string | null; requested_at: number } | null }
 
 export interface WishPrivate {
   beneficiary_name: string | null
@@ -186,8 +188,8 @@ export const wishesApi = {
     api.post(`${C}/wish-donors/{account_id}/block`, { path: { community_id: cid, account_id: account }, body: { reason, release_claims: releaseClaims } }),
   unblockDonor: (cid: Id, account: Id, reason: string): Promise<DonorBlock> =>
     api.post(`${C}/wish-donors/{account_id}/unblock`, { path: { community_id: cid, account_id: account }, body: { reason } }),
-  settings: (cid: Id): Promise<WishSettings> => api.get(`${C}/wish-settings`, { path: c(cid) }),
-  saveSettings: (cid: Id, body: WishSettings): Promise<WishSettings> => api.put(`${C}/wish-settings`, { path: c(cid), body }),
+  settings: (cid: Id): Promise<WishSettingsShown> => api.get(`${C}/wish-settings`, { path: c(cid) }),
+  saveSettings: (cid: Id, body: WishSettings): Promise<WishSettingsShown> => api.put(`${C}/wish-settings`, { path: c(cid), body }),
   contact: (cid: Id, id: Id): Promise<WishDetail> => api.post(`${C}/wishes/{wish_id}/contact`, { path: w(cid, id) }),
   fulfil: (cid: Id, id: Id, body: FulfilInput, idempotencyKey: string): Promise<unknown> =>
     api.post(`${C}/wishes/{wish_id}/fulfil`, { path: w(cid, id), body, headers: idempotent(idempotencyKey) }),

@@ -267,7 +267,8 @@ const messages: Messages = {
     claimRules: {
       title: 'Claim rules',
       limitTitle: 'Open claims per donor',
-      limitHint: 'How many unfinished claims one account may hold at once (default 3). Claims staff enter on a campaign day do not count. A change goes to the audit log; only community staff may change it.',
+      limitHint: 'How many unfinished claims one account may hold at once (default 3). Claims staff enter on a campaign day do not count. A change goes to the audit log; only community staff may change it. A higher limit takes effect when a second staff member saves the same value.',
+      limitPending: 'Waiting for a second staff member: {n} open claims, asked by {who}. It takes effect when another staff member saves the same value.',
       limit: 'Open claims at most',
       blockedTitle: 'Accounts blocked from claiming',
       blockedHint: 'Block a donor from the claims of a wish; a blocked account cannot claim wishes until unblocked.',
