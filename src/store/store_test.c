@@ -38,6 +38,19 @@ static store *open_sqlite(void)
     return s;
 }
 
+/* The PostgreSQL database LINLI_TEST_PG names, migrated; the test is skipped without one. */
+static store *open_pg(void)
+{
+    const char *url = getenv("LINLI_TEST_PG");
+    if (!url || !*url)
+        skip();
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(store_open(url, &s, err, sizeof err), STORE_OK);
+    assert_int_equal(migrate_apply(s, NULL, err, sizeof err), 0);
+    return s;
+}
+
 static void test_migrate_twice(void **state)
 {
     (void)state;
@@ -102,13 +115,7 @@ static void test_citus_rule_sqlite(void **state)
 static void test_citus_rule_pg(void **state)
 {
     (void)state;
-    const char *url = getenv("LINLI_TEST_PG");
-    if (!url || !*url)
-        skip();
-    store *s = NULL;
-    char err[512];
-    assert_int_equal(store_open(url, &s, err, sizeof err), STORE_OK);
-    assert_int_equal(migrate_apply(s, NULL, err, sizeof err), 0);
+    store *s = open_pg();
     check_citus_rule(s, sql_tables_pg, sql_pk_pg, sql_fk_pg);
     store_close(s);
 }
@@ -173,13 +180,7 @@ static void test_sealed_listed_sqlite(void **state)
 static void test_sealed_listed_pg(void **state)
 {
     (void)state;
-    const char *url = getenv("LINLI_TEST_PG");
-    if (!url || !*url)
-        skip();
-    store *s = NULL;
-    char err[512];
-    assert_int_equal(store_open(url, &s, err, sizeof err), STORE_OK);
-    assert_int_equal(migrate_apply(s, NULL, err, sizeof err), 0);
+    store *s = open_pg();
     check_sealed_listed(s, sql_columns_pg);
     store_close(s);
 }
@@ -296,12 +297,7 @@ static void test_search_sqlite(void **state)
 static void test_search_pg(void **state)
 {
     (void)state;
-    const char *url = getenv("LINLI_TEST_PG");
-    if (!url || !*url)
-        skip();
-    store *s = NULL;
-    char err[512];
-    assert_int_equal(store_open(url, &s, err, sizeof err), STORE_OK);
+    store *s = open_pg();
     check_search(s);
     store_close(s);
 }
