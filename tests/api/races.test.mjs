@@ -456,8 +456,9 @@ test('many donors claim one wish at once: exactly one claim, over 100 wishes', a
   const t = Date.now();
   const ids = [];
   await pool(Array.from({ length: WISHES }, (_, i) => i), 4, async (i) => {
+    // Keyed in from a paper form: nobody verifies or publishes a wish they submitted for themselves.
     const w = await send(admin, 'POST', `${C}/wishes`, { category: 'goods', urgency: 'blue', title: `心愿${i}`, story: '独居长者，希望有一台收音机。',
-      beneficiary_name: '周秀兰', needs: '收音机', estimated_fen: 8000, consent: true });
+      beneficiary_name: '周秀兰', needs: '收音机', estimated_fen: 8000, consent: true, source: 'paper', paper_serial: `WX-RACE-${i}` });
     assert.equal(w.status, 201, w.text);
     assert.equal((await send(admin, 'POST', `${C}/wishes/${w.data.id}/verify`, { method: 'phone', note: '已电话核实' })).status, 200);
     const p = await send(admin, 'POST', `${C}/wishes/${w.data.id}/decision`, { decision: 'publish' });
