@@ -218,12 +218,16 @@ static store_rc pg_exec_script(store *base, const char *sql)
     }
 }
 
-/* Whether libpq sees a transaction open (or failed and not yet ended) on the connection; a lost
- * connection has none. */
+/* Whether a transaction is open (or failed and not yet ended) on the connection. A connection lost
+ * inside a transaction still counts until the caller ends it: libpq then says "unknown", but until a
+ * ROLLBACK clears in_tx no statement reconnects (pg_exec), so the request's end must send one
+ * (http.c ends every transaction left open). Without this, a session cut inside a transaction left
+ * the thread's connection answering 503 to every request that did not begin with BEGIN. */
 static int pg_in_transaction(store *base)
 {
-    PGTransactionStatusType t = PQtransactionStatus(((struct pg_store *)base)->conn);
-    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+    struct pg_store *s = (struct pg_store *)base;
+    PGTransactionStatusType t = PQtransactionStatus(s->conn);
+    return s->in_tx || t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
 static int pg_retryable(store *base) { return ((struct pg_store *)base)->retryable; }
