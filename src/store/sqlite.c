@@ -18,6 +18,11 @@ struct sqlite_store {
         sqlite3_stmt *stmt;
     } cache[CACHE_SLOTS];
     char err[256];
+    /* A transaction linli began and has not ended. SQLite ends one by itself on some errors (out of
+     * memory, an I/O error, a full disk): the statements after it would then run and commit one by
+     * one. While in_tx is set and SQLite is back in autocommit, every statement is refused, COMMIT
+     * fails and ROLLBACK only clears the flag, so nothing of the request is kept. */
+    int in_tx;
 };
 
 static const char *pragmas =
@@ -144,6 +149,12 @@ static store_rc sq_exec(store *base, arena *a, const char *sql, int nparams, con
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     int rc = SQLITE_OK;
+    if (s->in_tx && sqlite3_get_autocommit(s->db)) {
+        snprintf(s->err, sizeof s->err, "the transaction was rolled back by SQLite after an error");
+        if (out)
+            *out = NULL;
+        return STORE_ERROR;
+    }
     sqlite3_stmt *st = prepare_cached(s, sql, &rc);
     if (!st) {
         snprintf(s->err, sizeof s->err, "prepare: %s", rc == -1 ? "statement cache full" : sqlite3_errmsg(s->db));
@@ -223,6 +234,16 @@ static store_rc sq_exec_script(store *base, const char *sql)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     char *msg = NULL;
+    int is_begin = strncmp(sql, "BEGIN", 5) == 0, is_commit = strcmp(sql, "COMMIT") == 0, is_rollback = strcmp(sql, "ROLLBACK") == 0;
+    if (s->in_tx && sqlite3_get_autocommit(s->db) && !is_begin) {
+        /* SQLite already rolled the transaction back (see in_tx): a ROLLBACK has nothing left to do,
+         * and anything else, COMMIT above all, must fail. */
+        s->in_tx = 0;
+        if (is_rollback)
+            return STORE_OK;
+        snprintf(s->err, sizeof s->err, "the transaction was rolled back by SQLite after an error");
+        return STORE_ERROR;
+    }
     /* A transaction still open here means an earlier ROLLBACK failed (out of memory, say): end it
      * now, before the new one, rather than refuse every request on this connection. */
     if (strncmp(sql, "BEGIN", 5) == 0 && !sqlite3_get_autocommit(s->db) &&
@@ -235,10 +256,19 @@ static store_rc sq_exec_script(store *base, const char *sql)
         snprintf(s->err, sizeof s->err, "%s", msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
     }
+    if (is_begin)
+        s->in_tx = rc == SQLITE_OK;
+    else if (is_commit || is_rollback)
+        s->in_tx = !sqlite3_get_autocommit(s->db); /* a COMMIT refused as busy leaves it open */
     return map_rc(rc);
 }
 
-static int sq_in_transaction(store *base) { return !sqlite3_get_autocommit(((struct sqlite_store *)base)->db); }
+/* Open, or begun by linli and rolled back by SQLite itself (in_tx): either way the caller must end it. */
+static int sq_in_transaction(store *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    return s->in_tx || !sqlite3_get_autocommit(s->db);
+}
 
 static void sq_settle(store *base)
 {
